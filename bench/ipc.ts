@@ -1,0 +1,92 @@
+/**
+ * Messages between the orchestrator (bench/run.ts) and the load generator process, carried over
+ * Node's IPC channel. The orchestrator sends one job; the load generator answers with events.
+ */
+
+/** How the load generator speaks to the server under test. */
+export type DialectName = 'switchboard' | 'json-peer' | 'socket.io'
+
+/** Publish at saturation with a bounded number of publications in flight. */
+export interface SaturationPlan {
+  /** Publications per subscriber that may be sent but not yet received. */
+  windowPerSubscriber: number
+  warmupMs: number
+  measureMs: number
+}
+
+/** Publish at a fixed rate well below saturation and sample publish-to-receive latency. */
+export interface LatencyPlan {
+  publicationsPerSec: number
+  warmupMs: number
+  measureMs: number
+}
+
+/** Every subscriber joins one shared channel. */
+export interface FanoutPlan {
+  kind: 'fanout'
+  subscribers: number
+  saturation: SaturationPlan
+  latency: LatencyPlan
+}
+
+/** Every subscriber joins a channel of its own; publications go round-robin over them. */
+export interface ChannelsPlan {
+  kind: 'channels'
+  channels: number
+  saturation: SaturationPlan
+}
+
+/** Connections that subscribe and then stay silent while the server's memory is read. */
+export interface IdlePlan {
+  kind: 'idle'
+  connections: number
+}
+
+export type ScenarioPlan = FanoutPlan | ChannelsPlan | IdlePlan
+
+export interface LoadgenJob {
+  dialect: DialectName
+  host: string
+  port: number
+  /** Sent as a bearer token on the upgrade when the server wants one. */
+  apiKey?: string
+  plan: ScenarioPlan
+  /** Connection attempts in flight at once while connecting, so the listen backlog holds. */
+  connectConcurrency: number
+}
+
+export interface ThroughputResult {
+  deliveriesPerSec: number
+  /** Delivered frames divided by socket reads on subscriber connections. */
+  framesPerRead: number
+  /** Share of one core the load generator used during the window, 0..1. */
+  loadgenCpuShare: number
+  /** Deliveries still missing after publishing stopped and the drain timeout passed. */
+  undelivered: number
+  /** Connections the server closed during the run. */
+  closedConnections: number
+}
+
+export interface LatencyResult {
+  publicationsPerSec: number
+  deliveriesPerSec: number
+  p50Ms: number
+  p99Ms: number
+  samples: number
+  undelivered: number
+  closedConnections: number
+}
+
+export interface LoadgenResult {
+  connectMs: number
+  saturation?: ThroughputResult
+  latency?: LatencyResult
+}
+
+export type LoadgenEvent =
+  | { type: 'connected'; connections: number; connectMs: number }
+  | { type: 'window'; edge: 'start' | 'end' }
+  | { type: 'result'; result: LoadgenResult }
+  | { type: 'error'; message: string }
+
+export type OrchestratorMessage = { type: 'job'; job: LoadgenJob } | { type: 'finish' }

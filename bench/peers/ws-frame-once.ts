@@ -1,0 +1,76 @@
+/**
+ * Peer `ws-frame-once`: the practical limit on Node. `ws` does the upgrade and reads requests,
+ * but each publication is serialised and framed once, and that same Buffer is queued on every
+ * subscriber's raw socket. Queues are flushed once per event-loop turn, in one corked `writev`
+ * per socket, so a socket gets one system call per turn however many messages it carries.
+ */
+import http from 'node:http'
+import type { Socket } from 'node:net'
+import { WebSocketServer } from 'ws'
+import { PEER_HOST, listenPort } from './listen-port.js'
+import { deliveryOf, parseRequest } from './requests.js'
+import { serverTextFrame } from './server-frames.js'
+import { Subscriptions } from './subscriptions.js'
+
+interface Subscriber {
+  socket: Socket
+  /** Frames queued during the current turn. */
+  queue: Buffer[]
+}
+
+const subscriptions = new Subscriptions<Subscriber>()
+const pendingFlush: Subscriber[] = []
+let flushScheduled = false
+
+function enqueue(subscriber: Subscriber, frame: Buffer): void {
+  if (subscriber.queue.length === 0) pendingFlush.push(subscriber)
+  subscriber.queue.push(frame)
+  if (flushScheduled) return
+  flushScheduled = true
+  setImmediate(flush)
+}
+
+function flush(): void {
+  flushScheduled = false
+  for (const { socket, queue } of pendingFlush) {
+    if (!socket.destroyed) {
+      if (queue.length === 1) {
+        socket.write(queue[0]!)
+      } else {
+        socket.cork()
+        for (const frame of queue) socket.write(frame)
+        socket.uncork()
+      }
+    }
+    queue.length = 0
+  }
+  pendingFlush.length = 0
+}
+
+const httpServer = http.createServer((_request, response) => response.writeHead(404).end())
+const webSocketServer = new WebSocketServer({ noServer: true, perMessageDeflate: false })
+
+httpServer.on('upgrade', (request, socket, head) => {
+  webSocketServer.handleUpgrade(request, socket, head, (webSocket) => {
+    // The raw socket of the upgrade is the one `ws` keeps; writing whole frames to it directly
+    // interleaves safely with the frames `ws` itself writes (replies, pongs).
+    const subscriber: Subscriber = { socket: socket as Socket, queue: [] }
+    const channels = new Set<string>()
+    webSocket.on('message', (raw) => {
+      const request = parseRequest(raw.toString())
+      if (request === undefined) return
+
+      if (request.action === 'subscribe') {
+        channels.add(request.channel)
+        subscriptions.add(request.channel, subscriber)
+        webSocket.send(JSON.stringify({ id: request.id, ok: true }))
+        return
+      }
+      const frame = serverTextFrame(JSON.stringify(deliveryOf(request.channel, request.data)))
+      for (const member of subscriptions.membersOf(request.channel)) enqueue(member, frame)
+    })
+    webSocket.on('close', () => subscriptions.removeFrom(channels, subscriber))
+  })
+})
+
+httpServer.listen(listenPort(), PEER_HOST)

@@ -1,0 +1,84 @@
+/**
+ * The scenarios and their sizes. `--quick` shortens every window and runs one pass; the shapes
+ * (connections, payload, windows, rates) stay the same so quick figures are comparable.
+ */
+import type { ScenarioPlan, SaturationPlan } from './ipc.js'
+
+export const SCENARIO_NAMES = ['fanout-1000', 'fanout-5000', 'channels-2000', 'idle-10000'] as const
+export type ScenarioName = (typeof SCENARIO_NAMES)[number]
+
+/**
+ * Deliveries per second of the latency measurement: far below every server's saturation point
+ * (PERFORMANCE.md: the slowest manage about 100K), so it measures delivery, not queueing.
+ */
+export const LATENCY_DELIVERIES_PER_SEC = 20_000
+
+export interface Timing {
+  passes: number
+  warmupMs: number
+  measureMs: number
+  latencyWarmupMs: number
+  latencyMeasureMs: number
+  /** Wait before reading memory, so connection set-up garbage has a chance to be collected. */
+  memorySettleMs: number
+}
+
+export const FULL_TIMING: Timing = {
+  passes: 2,
+  warmupMs: 2_000,
+  measureMs: 4_000,
+  latencyWarmupMs: 1_000,
+  latencyMeasureMs: 4_000,
+  memorySettleMs: 2_000,
+}
+
+export const QUICK_TIMING: Timing = {
+  passes: 1,
+  warmupMs: 1_000,
+  measureMs: 2_000,
+  latencyWarmupMs: 500,
+  latencyMeasureMs: 2_000,
+  memorySettleMs: 1_000,
+}
+
+/**
+ * Publications each subscriber may have outstanding at saturation. Fan-out needs a deep window so
+ * a batching server always has a queue to batch; with one subscriber per channel a few each are
+ * enough to keep every socket busy.
+ */
+const FANOUT_WINDOW_PER_SUBSCRIBER = 64
+const CHANNELS_WINDOW_PER_SUBSCRIBER = 4
+
+function saturation(windowPerSubscriber: number, timing: Timing): SaturationPlan {
+  return { windowPerSubscriber, warmupMs: timing.warmupMs, measureMs: timing.measureMs }
+}
+
+function fanout(subscribers: number, timing: Timing): ScenarioPlan {
+  return {
+    kind: 'fanout',
+    subscribers,
+    saturation: saturation(FANOUT_WINDOW_PER_SUBSCRIBER, timing),
+    latency: {
+      publicationsPerSec: LATENCY_DELIVERIES_PER_SEC / subscribers,
+      warmupMs: timing.latencyWarmupMs,
+      measureMs: timing.latencyMeasureMs,
+    },
+  }
+}
+
+export function planScenario(name: ScenarioName, timing: Timing): ScenarioPlan {
+  switch (name) {
+    case 'fanout-1000':
+      return fanout(1_000, timing)
+    case 'fanout-5000':
+      return fanout(5_000, timing)
+    case 'channels-2000':
+      return {
+        kind: 'channels',
+        channels: 2_000,
+        saturation: saturation(CHANNELS_WINDOW_PER_SUBSCRIBER, timing),
+      }
+    case 'idle-10000':
+      return { kind: 'idle', connections: 10_000 }
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The one table of error codes and WebSocket close codes, shared by server and clients.
+ *
+ * Error codes are stable strings carried in `{ id, error: { code, message } }` replies and in
+ * HTTP error bodies. Close codes are numeric; their range tells a client what to do:
+ * - 4000-4499: temporary, reconnect with backoff and recover subscriptions;
+ * - 4500-4999: terminal, do not reconnect without a change (new token, new code, user action).
+ * Standard codes below 4000 follow RFC 6455; of those only 1008 and 1003 are terminal.
+ */
+
+/** Stable error codes carried in replies and HTTP error bodies. */
+export const ErrorCode = {
+  /** The frame or body is not valid JSON. */
+  InvalidJson: 'invalid_json',
+  /** The request is JSON but its shape is wrong: a field is missing or has the wrong type. */
+  BadRequest: 'bad_request',
+  /** The `action` names no built-in action (and no function). */
+  UnknownAction: 'unknown_action',
+  /** The channel name is empty, too long or has characters outside the allowed set. */
+  InvalidChannel: 'invalid_channel',
+  /** The event name is too long, has control characters or starts with the reserved `$`. */
+  InvalidEvent: 'invalid_event',
+  /** The published data, encoded as JSON, is larger than `limits.maxMessageBytes`. */
+  MessageTooLarge: 'message_too_large',
+  /** An HTTP body is larger than `limits.maxHttpBodyBytes`. */
+  PayloadTooLarge: 'payload_too_large',
+  /** The connection already holds `limits.maxSubscriptionsPerConnection` subscriptions. */
+  TooManySubscriptions: 'too_many_subscriptions',
+  /** The connection is already subscribed to this channel. */
+  AlreadySubscribed: 'already_subscribed',
+  /** The connection is not subscribed to this channel. */
+  NotSubscribed: 'not_subscribed',
+  /** No credentials, or credentials that are not valid. */
+  Unauthorized: 'unauthorized',
+  /** Valid credentials that do not allow this operation on this channel. */
+  Forbidden: 'forbidden',
+  /** Presence is disabled for the channel's namespace. */
+  PresenceDisabled: 'presence_disabled',
+  /** The `since` position cannot be served: its epoch changed or history was trimmed. */
+  UnrecoverablePosition: 'unrecoverable_position',
+  /** A request with more items than the documented limit (batch publish, history). */
+  LimitExceeded: 'limit_exceeded',
+  /** HTTP: no such route. */
+  NotFound: 'not_found',
+  /** HTTP: the route exists but not with this method. */
+  MethodNotAllowed: 'method_not_allowed',
+  /** The server is shutting down or not ready. */
+  Unavailable: 'unavailable',
+  /** A bug or an unexpected failure of a storage backend; the server keeps serving. */
+  InternalError: 'internal_error',
+} as const
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
+
+/** WebSocket close codes. See the module comment for the meaning of the ranges. */
+export const CloseCode = {
+  /** RFC 6455: normal closure, e.g. the client asked to close. */
+  Normal: 1000,
+  /** RFC 6455: a frame larger than `limits.maxFrameBytes`; reconnecting is allowed. */
+  MessageTooBig: 1009,
+  /** Internal error while serving the connection. */
+  InternalError: 4000,
+  /** The server is shutting down; reconnect after the delay sent in the `disconnect` push. */
+  ServerShutdown: 4001,
+  /** The outbound queue exceeded `limits.maxQueueBytes`; reconnect and recover. */
+  SlowConsumer: 4002,
+  /** No pong to the server's pings within `heartbeat.timeoutMs`. */
+  HeartbeatTimeout: 4003,
+  /** The server asked the client to reconnect (e.g. rebalancing). */
+  ForceReconnect: 4005,
+  /** Credentials missing or invalid. Terminal: get a new token before reconnecting. */
+  Unauthorized: 4500,
+  /** The client broke the protocol (e.g. sent binary frames). Terminal. */
+  ProtocolError: 4501,
+  /** Disconnected on purpose by the server or an operator. Terminal. */
+  ForceDisconnect: 4503,
+} as const
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode]
+
+/** Whether a client that saw this close code should reconnect. */
+export function shouldReconnect(code: number): boolean {
+  if (code >= 4500 && code <= 4999) return false
+  if (code === 1003 || code === 1008) return false
+  return true
+}
+
+/** The stable string code sent as the close reason for each close code. */
+export const closeReason: Readonly<Record<number, string>> = {
+  [CloseCode.Normal]: 'normal',
+  [CloseCode.MessageTooBig]: 'frame_too_large',
+  [CloseCode.InternalError]: 'internal_error',
+  [CloseCode.ServerShutdown]: 'server_shutdown',
+  [CloseCode.SlowConsumer]: 'slow_consumer',
+  [CloseCode.HeartbeatTimeout]: 'heartbeat_timeout',
+  [CloseCode.ForceReconnect]: 'force_reconnect',
+  [CloseCode.Unauthorized]: 'unauthorized',
+  [CloseCode.ProtocolError]: 'protocol_error',
+  [CloseCode.ForceDisconnect]: 'force_disconnect',
+}

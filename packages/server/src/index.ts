@@ -1,0 +1,15 @@
+export { Switchboard } from './server.js'
+export { loadOptions, resolveOptions, applyDevMode, ConfigError } from './config/load.js'
+export type { Overrides } from './config/load.js'
+export { DEFAULT_OPTIONS, DEFAULT_LIMITS, DEFAULT_CHANNEL_OPTIONS } from './config/defaults.js'
+export type { ServerOptions, NamespaceOptions, Limits } from './config/defaults.js'
+export type { Broker, BrokerHandler, BrokerPublishResult } from './ports/broker.js'
+export type {
+  HistoryStore,
+  StoredPublication,
+  AppendOptions,
+  ReadOptions,
+  ReadResult,
+} from './ports/history.js'
+export type { PresenceStore } from './ports/presence.js'
+export type { KeyValueStore } from './ports/store.js'

@@ -1,0 +1,113 @@
+/**
+ * Prometheus metrics. Hot-path counts (deliveries, bytes) are plain numbers bumped inline and
+ * read by the registry only at scrape time, so fan-out pays no per-delivery metric cost.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+/** Counters updated on the hot path; read at scrape time. */
+export class ServerStats {
+  deliveries = 0
+  bytesSent = 0
+  bytesReceived = 0
+  slowConsumerDisconnects = 0
+}
+
+export interface MetricsSources {
+  stats: ServerStats
+  connections(): { websocket: number; sse: number }
+  subscriptions(): number
+  channels(): number
+}
+
+export class Metrics {
+  readonly registry = new Registry()
+  readonly publications: Counter<'source'>
+  readonly errors: Counter<'code'>
+  readonly publishLatency: Histogram
+
+  constructor(sources: MetricsSources) {
+    const registers = [this.registry]
+    collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_process_' })
+
+    new Gauge({
+      name: 'switchboard_connections',
+      help: 'Open client connections by transport.',
+      labelNames: ['transport'],
+      registers,
+      collect() {
+        const counts = sources.connections()
+        this.set({ transport: 'websocket' }, counts.websocket)
+        this.set({ transport: 'sse' }, counts.sse)
+      },
+    })
+    new Gauge({
+      name: 'switchboard_subscriptions',
+      help: 'Active channel subscriptions on this node.',
+      registers,
+      collect() {
+        this.set(sources.subscriptions())
+      },
+    })
+    new Gauge({
+      name: 'switchboard_channels',
+      help: 'Channels with at least one subscriber on this node.',
+      registers,
+      collect() {
+        this.set(sources.channels())
+      },
+    })
+    this.publications = new Counter({
+      name: 'switchboard_publications_total',
+      help: 'Accepted publications by source (websocket, http); duplicates excluded.',
+      labelNames: ['source'],
+      registers,
+    })
+    this.errors = new Counter({
+      name: 'switchboard_request_errors_total',
+      help: 'Requests answered with an error, by error code.',
+      labelNames: ['code'],
+      registers,
+    })
+    this.publishLatency = new Histogram({
+      name: 'switchboard_publish_write_seconds',
+      help: 'Time from receiving a publish to its durable write and hand-off to the broker.',
+      buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+      registers,
+    })
+    const stats = sources.stats
+    counterFromStats(
+      'switchboard_deliveries_total',
+      'Messages queued to subscribers.',
+      () => stats.deliveries,
+    )
+    counterFromStats(
+      'switchboard_sent_bytes_total',
+      'Bytes written to client sockets.',
+      () => stats.bytesSent,
+    )
+    counterFromStats(
+      'switchboard_received_bytes_total',
+      'Bytes of client messages received.',
+      () => stats.bytesReceived,
+    )
+    counterFromStats(
+      'switchboard_slow_consumer_disconnects_total',
+      'Connections closed because their outbound queue exceeded limits.maxQueueBytes.',
+      () => stats.slowConsumerDisconnects,
+    )
+
+    function counterFromStats(name: string, help: string, read: () => number): void {
+      let reported = 0
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          const value = read()
+          this.inc(value - reported)
+          reported = value
+        },
+      })
+    }
+  }
+}

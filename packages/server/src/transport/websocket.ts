@@ -1,0 +1,239 @@
+/**
+ * WebSocket transport at `/ws`: maps a `ws` socket onto the connection interface. Outgoing
+ * frames are built by the hub (once per publication) and written straight to the TCP socket,
+ * coalesced per event-loop turn; `ws` handles the handshake, incoming frames, control frames
+ * and the closing handshake.
+ */
+import type { IncomingMessage } from 'node:http'
+import type { Socket } from 'node:net'
+import { randomUUID } from 'node:crypto'
+import { CloseCode, ErrorCode, closeReason, type DisconnectPush } from '@switchboard/protocol'
+import type { Logger } from 'pino'
+import { WebSocketServer, type RawData, type WebSocket } from 'ws'
+import type { Authenticator } from '../auth.js'
+import type { ServerOptions } from '../config/defaults.js'
+import { Connection, type ConnectionIdentity } from '../connection/connection.js'
+import type { FlushScheduler } from '../connection/outbound.js'
+import type { RequestHandler } from '../connection/requests.js'
+import { SwitchboardError } from '../errors.js'
+import type { Hub } from '../hub/hub.js'
+import type { OutgoingPresence, OutgoingPublication } from '../hub/publication.js'
+import type { ServerStats } from '../metrics.js'
+import { encodeTextFrame } from './ws-frame.js'
+
+const PING_PUSH = encodeTextFrame('{"type":"ping"}')
+
+export interface WebSocketGatewayDependencies {
+  options: ServerOptions
+  hub: Hub
+  requests: RequestHandler
+  authenticator: Authenticator
+  scheduler: FlushScheduler
+  stats: ServerStats
+  logger: Logger
+}
+
+class WebSocketConnection extends Connection {
+  private queue: Buffer[] = []
+  private queuedBytes = 0
+  private closing = false
+  /** Whether the peer showed signs of life since the last heartbeat tick. */
+  alive = true
+  /** Whether anything was queued since the last heartbeat tick. */
+  sentSinceTick = false
+
+  constructor(
+    id: string,
+    identity: ConnectionIdentity,
+    readonly ws: WebSocket,
+    private readonly socket: Socket,
+    private readonly gateway: WebSocketGateway,
+  ) {
+    super(id, 'websocket', identity)
+  }
+
+  get closed(): boolean {
+    return this.closing
+  }
+
+  deliver(publication: OutgoingPublication): void {
+    this.enqueue(publication.wsFrame())
+  }
+
+  deliverPresence(event: OutgoingPresence): void {
+    this.enqueue(event.wsFrame())
+  }
+
+  send(message: object): void {
+    this.enqueue(encodeTextFrame(JSON.stringify(message)))
+  }
+
+  enqueue(frame: Buffer): void {
+    if (this.closing) return
+    const pending = this.queuedBytes + this.socket.writableLength + frame.length
+    if (pending > this.gateway.maxQueueBytes) {
+      this.gateway.stats.slowConsumerDisconnects++
+      this.close(CloseCode.SlowConsumer)
+      return
+    }
+
+    this.queue.push(frame)
+    this.queuedBytes += frame.length
+    this.sentSinceTick = true
+    if (this.queue.length === 1) this.gateway.scheduler.schedule(this)
+  }
+
+  flush(): void {
+    const queue = this.queue
+    const bytes = this.queuedBytes
+    this.queue = []
+    this.queuedBytes = 0
+    if (queue.length === 0 || this.closing || !this.socket.writable) return
+
+    this.socket.write(queue.length === 1 ? queue[0]! : Buffer.concat(queue, bytes))
+    this.gateway.stats.bytesSent += bytes
+  }
+
+  close(code: number): void {
+    if (this.closing) return
+    this.flush()
+    this.closing = true
+    this.queue = []
+    this.queuedBytes = 0
+    this.ws.close(code, closeReason[code] ?? '')
+  }
+}
+
+export class WebSocketGateway {
+  readonly connections = new Set<WebSocketConnection>()
+  readonly maxQueueBytes: number
+  readonly scheduler: FlushScheduler
+  readonly stats: ServerStats
+  private readonly wss: WebSocketServer
+  private readonly heartbeatTimer: NodeJS.Timeout
+  private accepting = true
+
+  constructor(private readonly deps: WebSocketGatewayDependencies) {
+    this.maxQueueBytes = deps.options.limits.maxQueueBytes
+    this.scheduler = deps.scheduler
+    this.stats = deps.stats
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false,
+      maxPayload: deps.options.limits.maxFrameBytes,
+    })
+    this.heartbeatTimer = setInterval(() => this.heartbeat(), deps.options.heartbeat.intervalMs)
+    this.heartbeatTimer.unref()
+  }
+
+  /** Handles an HTTP upgrade request for `/ws`. */
+  handleUpgrade(request: IncomingMessage, socket: Socket, head: Buffer, url: URL): void {
+    if (!this.accepting) {
+      socket.end(
+        'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+      )
+      return
+    }
+
+    this.deps.authenticator.identify(request, url).then(
+      (identity) => this.accept(request, socket, head, identity),
+      (error: unknown) => this.accept(request, socket, head, error as SwitchboardError),
+    )
+  }
+
+  private accept(
+    request: IncomingMessage,
+    socket: Socket,
+    head: Buffer,
+    identity: ConnectionIdentity | SwitchboardError,
+  ): void {
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      // Refuse after the handshake, so that a browser can read the close code.
+      if (identity instanceof SwitchboardError || !this.accepting) {
+        const code =
+          identity instanceof SwitchboardError ? CloseCode.Unauthorized : CloseCode.ServerShutdown
+        ws.close(code, closeReason[code])
+        return
+      }
+
+      const connection = new WebSocketConnection(randomUUID(), identity, ws, socket, this)
+      this.connections.add(connection)
+      ws.on('message', (data, isBinary) => this.onMessage(connection, data, isBinary))
+      ws.on('pong', () => {
+        connection.alive = true
+      })
+      ws.on('error', (error) => {
+        this.deps.logger.debug({ err: error, connection: connection.id }, 'websocket error')
+      })
+      ws.on('close', () => {
+        connection.close(CloseCode.Normal)
+        this.connections.delete(connection)
+        this.deps.hub.disconnect(connection)
+      })
+    })
+  }
+
+  private onMessage(connection: WebSocketConnection, data: RawData, isBinary: boolean): void {
+    const buffer = data as Buffer
+    this.stats.bytesReceived += buffer.length
+    connection.alive = true
+    const reply = (message: object) => connection.send(message)
+
+    if (isBinary) {
+      const error = {
+        code: ErrorCode.BadRequest,
+        message: 'binary frames are not supported; send JSON text frames',
+      }
+      this.deps.requests.replyError(reply, undefined, error)
+      return
+    }
+    this.deps.requests.handleText(connection, buffer.toString('utf8'), reply)
+  }
+
+  /**
+   * One shared timer for all connections: a connection that did not answer the previous ping
+   * is terminated, so a dead peer is reaped within two intervals. Connections that got
+   * nothing since the last tick also get a `ping` push, so clients can detect a dead server.
+   */
+  private heartbeat(): void {
+    for (const connection of this.connections) {
+      if (connection.closed) continue
+      if (!connection.alive) {
+        this.deps.logger.debug({ connection: connection.id }, 'heartbeat timeout')
+        connection.close(CloseCode.HeartbeatTimeout)
+        connection.ws.terminate()
+        continue
+      }
+      connection.alive = false
+      connection.ws.ping()
+      if (!connection.sentSinceTick) connection.enqueue(PING_PUSH)
+      connection.sentSinceTick = false
+    }
+  }
+
+  /**
+   * Stops accepting, tells every client to reconnect after a random delay (so a restart does
+   * not cause a reconnection storm), and closes with `server_shutdown`.
+   */
+  shutdown(): void {
+    this.accepting = false
+    clearInterval(this.heartbeatTimer)
+    const jitterMs = this.deps.options.shutdown.reconnectJitterMs
+    for (const connection of this.connections) {
+      const push: DisconnectPush = {
+        type: 'disconnect',
+        code: 'server_shutdown',
+        reconnect: true,
+        reconnectAfterMs: Math.floor(Math.random() * jitterMs),
+      }
+      connection.send(push)
+      connection.close(CloseCode.ServerShutdown)
+    }
+  }
+
+  /** Destroys connections that did not finish their closing handshake. */
+  terminateAll(): void {
+    for (const connection of this.connections) connection.ws.terminate()
+  }
+}
