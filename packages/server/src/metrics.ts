@@ -58,7 +58,7 @@ export class Metrics {
     })
     this.publications = new Counter({
       name: 'switchboard_publications_total',
-      help: 'Accepted publications by source (websocket, http); duplicates excluded.',
+      help: 'Accepted publications by source: websocket, http (client requests), api (API key); duplicates excluded.',
       labelNames: ['source'],
       registers,
     })

@@ -26,6 +26,7 @@ import { openDatabase, type SqliteDatabase } from './storage/sqlite.js'
 import { MemoryStore } from './store/memory.js'
 import { SqliteStore } from './store/sqlite.js'
 import { HttpApi } from './transport/http-api.js'
+import { handleClientRequest, type HttpClientDependencies } from './transport/http-client.js'
 import { sendError } from './transport/http-util.js'
 import { SseGateway } from './transport/sse.js'
 import { WebSocketGateway } from './transport/websocket.js'
@@ -37,6 +38,7 @@ export class Switchboard {
   private readonly websocket: WebSocketGateway
   private readonly sse: SseGateway
   private readonly api: HttpApi
+  private readonly clientRequests: HttpClientDependencies
   private stopping: Promise<void> | undefined
 
   private constructor(
@@ -71,6 +73,7 @@ export class Switchboard {
     const shared = { options, hub, authenticator, scheduler, stats, logger }
     this.websocket = new WebSocketGateway({ ...shared, requests })
     this.sse = new SseGateway(shared)
+    this.clientRequests = { authenticator, requests, limits: options.limits }
     this.api = new HttpApi({
       hub,
       authenticator,
@@ -168,6 +171,10 @@ export class Switchboard {
         this.logger.error({ err: error }, 'sse request failed')
         sendError(response, error)
       })
+      return
+    }
+    if (url.pathname === '/client/request') {
+      void handleClientRequest(this.clientRequests, request, response, url)
       return
     }
     if (this.api.handle(request, response, url)) return

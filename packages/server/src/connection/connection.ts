@@ -14,7 +14,7 @@ export interface ConnectionIdentity {
   info: unknown
 }
 
-export type Transport = 'websocket' | 'sse'
+export type Transport = 'websocket' | 'sse' | 'http'
 
 export abstract class Connection {
   readonly subscriptions = new Map<string, Subscription>()

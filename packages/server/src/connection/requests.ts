@@ -34,7 +34,15 @@ export class RequestHandler {
       this.replyError(reply, decoded.id, decoded.error)
       return
     }
-    const request = decoded.request
+    this.dispatchRequest(connection, decoded.request, reply)
+  }
+
+  /** Handles one validated request; the reply (or error reply) goes to `reply`. */
+  dispatchRequest(
+    connection: Connection,
+    request: BuiltinRequest | CustomRequest,
+    reply: Reply,
+  ): void {
     this.dispatch(connection, request, reply).catch((error: unknown) => {
       if (!(error instanceof SwitchboardError)) {
         this.logger.error(
@@ -80,7 +88,7 @@ export class RequestHandler {
           idempotencyKey: r.idempotencyKey,
         })
         this.metrics.publishLatency.observe((performance.now() - started) / 1000)
-        if (result.duplicate !== true) this.metrics.publications.inc({ source: 'websocket' })
+        if (result.duplicate !== true) this.metrics.publications.inc({ source: connection.transport })
         ok(result)
         return
       }

@@ -99,7 +99,7 @@ export class HttpApi {
     const started = performance.now()
     const result = await this.deps.hub.publish('server', input)
     this.deps.metrics.publishLatency.observe((performance.now() - started) / 1000)
-    if (result.duplicate !== true) this.deps.metrics.publications.inc({ source: 'http' })
+    if (result.duplicate !== true) this.deps.metrics.publications.inc({ source: 'api' })
     return result
   }
 
