@@ -1,0 +1,95 @@
+/** Runs every port's conformance suite against the embedded implementations. */
+import { MemoryBroker } from '../../src/broker/memory.js'
+import { MemoryHistory } from '../../src/history/memory.js'
+import { SqliteHistory } from '../../src/history/sqlite.js'
+import { MemoryPresence } from '../../src/presence/memory.js'
+import { openDatabase, type SqliteDatabase } from '../../src/storage/sqlite.js'
+import { MemoryStore } from '../../src/store/memory.js'
+import { SqliteStore } from '../../src/store/sqlite.js'
+import { tempDir } from '../helpers/tmp.js'
+import { brokerConformance } from './broker.js'
+import { historyConformance } from './history.js'
+import { presenceConformance } from './presence.js'
+import { storeConformance } from './store.js'
+
+/** A clock the test moves by hand, so TTL tests take no real time. */
+function fakeClock() {
+  let now = Date.now()
+  return { now: () => now, advance: async (ms: number) => void (now += ms) }
+}
+
+historyConformance('memory', async () => {
+  const clock = fakeClock()
+  const store = new MemoryHistory(clock.now)
+  return { store, advance: clock.advance, cleanup: () => store.close() }
+})
+
+historyConformance('sqlite', async () => {
+  const clock = fakeClock()
+  const tmp = tempDir()
+  let db: SqliteDatabase = openDatabase(tmp.dir)
+  let store = new SqliteHistory(db, clock.now)
+  return {
+    store,
+    advance: clock.advance,
+    reopen: async () => {
+      await store.close()
+      db.close()
+      db = openDatabase(tmp.dir)
+      store = new SqliteHistory(db, clock.now)
+      return store
+    },
+    cleanup: async () => {
+      await store.close()
+      db.close()
+      tmp.remove()
+    },
+  }
+})
+
+brokerConformance('memory broker over memory history', async () => {
+  const broker = new MemoryBroker(new MemoryHistory())
+  return { broker, cleanup: () => broker.close() }
+})
+
+brokerConformance('memory broker over sqlite history', async () => {
+  const tmp = tempDir()
+  const db = openDatabase(tmp.dir)
+  const broker = new MemoryBroker(new SqliteHistory(db))
+  return {
+    broker,
+    cleanup: async () => {
+      await broker.close()
+      db.close()
+      tmp.remove()
+    },
+  }
+})
+
+presenceConformance('memory', async () => {
+  const presence = new MemoryPresence()
+  return { presence, cleanup: () => presence.close() }
+})
+
+storeConformance('memory', async () => {
+  const store = new MemoryStore()
+  return { store, cleanup: () => store.close() }
+})
+
+storeConformance('sqlite', async () => {
+  const tmp = tempDir()
+  let db = openDatabase(tmp.dir)
+  const store = new SqliteStore(db)
+  return {
+    store,
+    reopen: async () => {
+      db.close()
+      db = openDatabase(tmp.dir)
+      return new SqliteStore(db)
+    },
+    cleanup: async () => {
+      db.close()
+      tmp.remove()
+    },
+  }
+})
