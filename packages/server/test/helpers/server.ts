@@ -1,10 +1,13 @@
 /** Starts Switchboard servers for tests: in-process on port 0, or as a child process. */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { resolveOptions } from '../../src/config/load.js'
 import type { ServerOptions } from '../../src/config/defaults.js'
 import { Switchboard } from '../../src/server.js'
+import { tempDir } from './tmp.js'
 import { waitFor } from './wait.js'
 
 export const API_KEY = 'test-api-key-0123456789'
@@ -59,9 +62,29 @@ export interface ChildServer {
   kill(signal?: NodeJS.Signals): Promise<number | null>
 }
 
-/** Runs `switchboard serve` in a child process, as a user would. */
-export async function startChild(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', ...args], {
+/** A config file for child servers: the test API key, anonymous clients on public channels. */
+export const CHILD_CONFIG: Config = {
+  apiKeys: [API_KEY],
+  auth: { anonymous: true },
+  channelDefaults: { public: true },
+}
+
+/**
+ * Runs `switchboard serve` in a child process, as a user would. With `config`, the config is
+ * written to a temporary file passed as `--config`.
+ */
+export async function startChild(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  config?: Config,
+): Promise<ChildServer> {
+  const configArgs: string[] = []
+  if (config !== undefined) {
+    const file = join(tempDir().dir, 'config.json')
+    writeFileSync(file, JSON.stringify(config))
+    configArgs.push('--config', file)
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', ...configArgs, ...args], {
     env: { ...process.env, SWITCHBOARD_API_KEY: API_KEY, SWITCHBOARD_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -96,10 +119,10 @@ export async function startChild(args: string[], env: NodeJS.ProcessEnv = {}): P
 export async function apiPost(
   url: string,
   body: unknown,
-  key: string | undefined = API_KEY,
+  key: string | null = API_KEY,
 ): Promise<{ status: number; body: any }> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json' }
-  if (key !== undefined) headers.Authorization = `Bearer ${key}`
+  if (key !== null) headers.Authorization = `Bearer ${key}`
   const response = await fetch(url, {
     method: 'POST',
     headers,
@@ -108,9 +131,9 @@ export async function apiPost(
   return { status: response.status, body: await response.json() }
 }
 
-export async function apiGet(url: string, key: string | undefined = API_KEY): Promise<{ status: number; body: any }> {
+export async function apiGet(url: string, key: string | null = API_KEY): Promise<{ status: number; body: any }> {
   const headers: Record<string, string> = {}
-  if (key !== undefined) headers.Authorization = `Bearer ${key}`
+  if (key !== null) headers.Authorization = `Bearer ${key}`
   const response = await fetch(url, { headers })
   const text = await response.text()
   return { status: response.status, body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text }
