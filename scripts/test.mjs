@@ -37,4 +37,4 @@ const runner = spawn(
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...files],
   { stdio: 'inherit' },
 )
-runner.on('exit', (code, signal) => process.exit(code ?? 1))
+runner.on('exit', (code) => process.exit(code ?? 1))

@@ -58,7 +58,8 @@ export function validateRequest(value: unknown): DecodeResult {
     )
   }
 
-  if (action === 'ping') return { ok: true, request: { id, action } }
+  if (action === 'ping')
+    return { ok: true, request: id === undefined ? { action } : { id, action } }
   if (!BUILTIN_ACTIONS.has(action)) return { ok: true, request: value as CustomRequest }
 
   const problem = builtinProblem(action, value)

@@ -88,7 +88,8 @@ export class RequestHandler {
           idempotencyKey: r.idempotencyKey,
         })
         this.metrics.publishLatency.observe((performance.now() - started) / 1000)
-        if (result.duplicate !== true) this.metrics.publications.inc({ source: connection.transport })
+        if (result.duplicate !== true)
+          this.metrics.publications.inc({ source: connection.transport })
         ok(result)
         return
       }

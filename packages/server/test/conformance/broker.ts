@@ -13,7 +13,11 @@ export interface BrokerFixture {
   cleanup(): Promise<void>
 }
 
-const OPTIONS: AppendOptions = { historySize: 100, historyTtlMs: 60_000, idempotencyWindowMs: 60_000 }
+const OPTIONS: AppendOptions = {
+  historySize: 100,
+  historyTtlMs: 60_000,
+  idempotencyWindowMs: 60_000,
+}
 
 interface Received {
   publications: Array<{ channel: string; publication: StoredPublication; epoch: string }>
@@ -34,7 +38,8 @@ export function brokerConformance(name: string, create: () => Promise<BrokerFixt
       broker = fixture.broker
       received = { publications: [], presence: [] }
       broker.setHandler({
-        onPublication: (ch, publication, epoch) => received.publications.push({ channel: ch, publication, epoch }),
+        onPublication: (ch, publication, epoch) =>
+          received.publications.push({ channel: ch, publication, epoch }),
         onPresence: (ch, type, member) => received.presence.push({ channel: ch, type, member }),
       })
       channel = `conf:${process.pid}:${Date.now()}:${n++}`
@@ -44,9 +49,13 @@ export function brokerConformance(name: string, create: () => Promise<BrokerFixt
     it('delivers publications of subscribed channels in offset order, once each', async () => {
       await broker.subscribe(channel)
       const results = []
-      for (let i = 1; i <= 50; i++) results.push(broker.publish(channel, 'message', String(i), OPTIONS))
+      for (let i = 1; i <= 50; i++)
+        results.push(broker.publish(channel, 'message', String(i), OPTIONS))
       const offsets = (await Promise.all(results)).map((r) => r.offset)
-      assert.deepEqual(offsets, [...Array(50).keys()].map((i) => i + 1))
+      assert.deepEqual(
+        offsets,
+        [...Array(50).keys()].map((i) => i + 1),
+      )
       await waitFor(() => received.publications.length >= 50)
       assert.deepEqual(
         received.publications.map((r) => [r.channel, r.publication.offset, r.publication.data]),
@@ -59,7 +68,10 @@ export function brokerConformance(name: string, create: () => Promise<BrokerFixt
       await broker.publish(`${channel}-other`, 'message', '1', OPTIONS)
       await broker.publish(channel, 'message', '2', OPTIONS)
       await waitFor(() => received.publications.length >= 1)
-      assert.deepEqual(received.publications.map((r) => r.channel), [channel])
+      assert.deepEqual(
+        received.publications.map((r) => r.channel),
+        [channel],
+      )
     })
 
     it('stops delivering after unsubscribe', async () => {
@@ -83,7 +95,10 @@ export function brokerConformance(name: string, create: () => Promise<BrokerFixt
       assert.equal(again.duplicate, true)
       assert.equal(again.offset, first.offset)
       await waitFor(() => received.publications.length >= 2)
-      assert.deepEqual(received.publications.map((r) => r.publication.data), ['1', '2'])
+      assert.deepEqual(
+        received.publications.map((r) => r.publication.data),
+        ['1', '2'],
+      )
     })
 
     it('serves history and the position of the stream it publishes to', async () => {

@@ -16,7 +16,11 @@ export interface HistoryFixture {
   cleanup(): Promise<void>
 }
 
-const OPTIONS: AppendOptions = { historySize: 10, historyTtlMs: 60_000, idempotencyWindowMs: 60_000 }
+const OPTIONS: AppendOptions = {
+  historySize: 10,
+  historyTtlMs: 60_000,
+  idempotencyWindowMs: 60_000,
+}
 
 export function historyConformance(name: string, create: () => Promise<HistoryFixture>): void {
   describe(`history port: ${name}`, () => {
@@ -45,7 +49,8 @@ export function historyConformance(name: string, create: () => Promise<HistoryFi
     })
 
     it('reads publications after an offset, oldest first, within a limit', async () => {
-      for (let i = 1; i <= 5; i++) await store.append(channel, `e${i}`, JSON.stringify({ i }), OPTIONS)
+      for (let i = 1; i <= 5; i++)
+        await store.append(channel, `e${i}`, JSON.stringify({ i }), OPTIONS)
       const all = await store.read(channel, { afterOffset: 0, limit: 100 })
       assert.deepEqual(
         all.publications.map((p) => [p.offset, p.event, p.data]),
@@ -55,7 +60,10 @@ export function historyConformance(name: string, create: () => Promise<HistoryFi
       assert.equal(all.position.offset, 5)
 
       const tail = await store.read(channel, { afterOffset: 3, limit: 1 })
-      assert.deepEqual(tail.publications.map((p) => p.offset), [4])
+      assert.deepEqual(
+        tail.publications.map((p) => p.offset),
+        [4],
+      )
       assert.equal(tail.complete, true)
 
       const none = await store.read(channel, { afterOffset: 5, limit: 10 })
@@ -67,7 +75,10 @@ export function historyConformance(name: string, create: () => Promise<HistoryFi
       const options = { ...OPTIONS, historySize: 3 }
       for (let i = 1; i <= 7; i++) await store.append(channel, 'message', String(i), options)
       const read = await store.read(channel, { afterOffset: 0, limit: 100 })
-      assert.deepEqual(read.publications.map((p) => p.offset), [5, 6, 7])
+      assert.deepEqual(
+        read.publications.map((p) => p.offset),
+        [5, 6, 7],
+      )
       assert.equal(read.complete, false, 'offsets 1-4 were trimmed')
       assert.equal((await store.read(channel, { afterOffset: 4, limit: 100 })).complete, true)
       assert.equal((await store.read(channel, { afterOffset: 3, limit: 100 })).complete, false)
@@ -90,7 +101,10 @@ export function historyConformance(name: string, create: () => Promise<HistoryFi
       await fixture.advance(1_500)
       await store.append(channel, 'message', '2', options)
       const read = await store.read(channel, { afterOffset: 0, limit: 10 })
-      assert.deepEqual(read.publications.map((p) => p.offset), [2])
+      assert.deepEqual(
+        read.publications.map((p) => p.offset),
+        [2],
+      )
       assert.equal(read.complete, false)
     })
 
@@ -100,7 +114,10 @@ export function historyConformance(name: string, create: () => Promise<HistoryFi
       const again = await store.append(channel, 'message', '1', options)
       assert.equal(first.duplicate, false)
       assert.deepEqual(again, { offset: first.offset, epoch: first.epoch, duplicate: true })
-      assert.equal((await store.read(channel, { afterOffset: 0, limit: 10 })).publications.length, 1)
+      assert.equal(
+        (await store.read(channel, { afterOffset: 0, limit: 10 })).publications.length,
+        1,
+      )
 
       const otherChannel = await store.append(`${channel}-b`, 'message', '1', options)
       assert.equal(otherChannel.duplicate, false, 'keys are per channel')
@@ -122,7 +139,9 @@ export function historyConformance(name: string, create: () => Promise<HistoryFi
     it('matches a model of offsets, trimming and reads for any sequence', async () => {
       await fc.assert(
         fc.asyncProperty(
-          fc.array(fc.oneof(fc.constant('append' as const), fc.nat({ max: 12 })), { maxLength: 40 }),
+          fc.array(fc.oneof(fc.constant('append' as const), fc.nat({ max: 12 })), {
+            maxLength: 40,
+          }),
           fc.integer({ min: 1, max: 6 }),
           async (steps, historySize) => {
             const name = `${channel}:model:${n++}`
@@ -137,7 +156,10 @@ export function historyConformance(name: string, create: () => Promise<HistoryFi
               const oldest = Math.max(1, top - historySize + 1)
               const expected = []
               for (let o = Math.max(step + 1, oldest); o <= top; o++) expected.push(o)
-              assert.deepEqual(read.publications.map((p) => p.offset), expected)
+              assert.deepEqual(
+                read.publications.map((p) => p.offset),
+                expected,
+              )
               assert.equal(read.complete, step <= top && (step >= oldest - 1 || top === 0))
             }
           },
@@ -155,7 +177,10 @@ export function historyConformance(name: string, create: () => Promise<HistoryFi
       store = await fixture.reopen()
       const read = await store.read(channel, { afterOffset: 0, limit: 10 })
       assert.deepEqual(read.position, { offset: 1, epoch: first.epoch })
-      assert.deepEqual(read.publications.map((p) => p.data), ['"kept"'])
+      assert.deepEqual(
+        read.publications.map((p) => p.data),
+        ['"kept"'],
+      )
     })
   })
 }

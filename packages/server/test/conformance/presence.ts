@@ -26,8 +26,12 @@ export function presenceConformance(name: string, create: () => Promise<Presence
     after(async () => fixture?.cleanup())
 
     it('counts a user with several connections as one member', async () => {
-      assert.deepEqual(await presence.join(channel, 'c1', { id: 'ann', info: { tab: 1 } }), { first: true })
-      assert.deepEqual(await presence.join(channel, 'c2', { id: 'ann', info: { tab: 2 } }), { first: false })
+      assert.deepEqual(await presence.join(channel, 'c1', { id: 'ann', info: { tab: 1 } }), {
+        first: true,
+      })
+      assert.deepEqual(await presence.join(channel, 'c2', { id: 'ann', info: { tab: 2 } }), {
+        first: false,
+      })
       assert.deepEqual(await presence.join(channel, 'c3', { id: 'bob' }), { first: true })
 
       const members = await presence.members(channel)

@@ -16,7 +16,11 @@ describe('http api', () => {
   after(() => server.stop())
 
   it('publishes with a valid key and refuses a missing or wrong key with 401', async () => {
-    const good = await apiPost(`${server.url}/v1/publish`, { channel: 'prices', event: 'priceUpdate', data: { AAPL: 231.4 } })
+    const good = await apiPost(`${server.url}/v1/publish`, {
+      channel: 'prices',
+      event: 'priceUpdate',
+      data: { AAPL: 231.4 },
+    })
     assert.equal(good.status, 200)
     assert.equal(good.body.offset, 1)
     assert.equal(typeof good.body.epoch, 'string')
@@ -48,7 +52,10 @@ describe('http api', () => {
       assert.equal(reply.body.error.code, code, JSON.stringify(body).slice(0, 60))
     }
     assert.equal((await apiGet(`${server.url}/v1/nothing`)).status, 404)
-    assert.equal((await apiGet(`${server.url}/v1/publish`)).body.error.code, ErrorCode.MethodNotAllowed)
+    assert.equal(
+      (await apiGet(`${server.url}/v1/publish`)).body.error.code,
+      ErrorCode.MethodNotAllowed,
+    )
     assert.equal((await apiGet(`${server.url}/healthz`)).status, 200, 'still serving')
   })
 
@@ -61,7 +68,10 @@ describe('http api', () => {
       ],
     })
     assert.equal(batch.status, 200)
-    assert.deepEqual(batch.body.results.map((r: any) => r.offset ?? r.error.code), [1, ErrorCode.InvalidChannel, 2])
+    assert.deepEqual(
+      batch.body.results.map((r: any) => r.offset ?? r.error.code),
+      [1, ErrorCode.InvalidChannel, 2],
+    )
 
     const tooMany = await apiPost(`${server.url}/v1/publish/batch`, {
       publications: [1, 2, 3, 4].map((data) => ({ channel: 'batch', data })),
@@ -72,7 +82,8 @@ describe('http api', () => {
   it('lists active channels, history since a position, and presence', async () => {
     const client = await TestClient.connect(server.wsUrl)
     await client.request({ action: 'subscribe', channel: 'room:lobby' })
-    for (let i = 1; i <= 5; i++) await apiPost(`${server.url}/v1/publish`, { channel: 'room:lobby', data: i })
+    for (let i = 1; i <= 5; i++)
+      await apiPost(`${server.url}/v1/publish`, { channel: 'room:lobby', data: i })
 
     const channels = await apiGet(`${server.url}/v1/channels`)
     assert.deepEqual(
@@ -82,7 +93,9 @@ describe('http api', () => {
 
     const all = await apiGet(`${server.url}/v1/channels/room:lobby/history`)
     const { epoch } = all.body
-    const since = await apiGet(`${server.url}/v1/channels/room%3Alobby/history?since=3&epoch=${epoch}&limit=1`)
+    const since = await apiGet(
+      `${server.url}/v1/channels/room%3Alobby/history?since=3&epoch=${epoch}&limit=1`,
+    )
     assert.deepEqual(since.body.publications, [{ offset: 4, event: 'message', data: 4 }])
     const stale = await apiGet(`${server.url}/v1/channels/room:lobby/history?since=3&epoch=other`)
     assert.equal(stale.status, 409)
@@ -115,10 +128,12 @@ describe('http api', () => {
 
   it('accepts client requests over plain HTTP, but not subscriptions', async () => {
     const post = (body: unknown) =>
-      fetch(`${server.url}/client/request`, { method: 'POST', body: JSON.stringify(body) }).then(async (r) => ({
-        status: r.status,
-        body: await r.json(),
-      }))
+      fetch(`${server.url}/client/request`, { method: 'POST', body: JSON.stringify(body) }).then(
+        async (r) => ({
+          status: r.status,
+          body: await r.json(),
+        }),
+      )
     const published = await post({ id: 9, action: 'publish', channel: 'fallback', data: 'x' })
     assert.equal(published.status, 200)
     assert.deepEqual([published.body.id, published.body.ok, published.body.offset], [9, true, 1])

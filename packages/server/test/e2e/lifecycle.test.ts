@@ -28,13 +28,23 @@ describe('server lifecycle', () => {
       child = await startChild(['--port', '0', '--data-dir', tmp.dir], {}, CHILD_CONFIG)
       const history = await apiGet(`${child.url}/v1/channels/log/history`)
       assert.equal(history.body.epoch, epoch)
-      assert.deepEqual(history.body.publications.map((p: any) => p.data), [1, 2, 3, 4, 5])
+      assert.deepEqual(
+        history.body.publications.map((p: any) => p.data),
+        [1, 2, 3, 4, 5],
+      )
 
       const client = await TestClient.connect(child.wsUrl)
-      const reply = await client.request({ action: 'subscribe', channel: 'log', since: { offset: 2, epoch } })
+      const reply = await client.request({
+        action: 'subscribe',
+        channel: 'log',
+        since: { offset: 2, epoch },
+      })
       assert.equal(reply.recovered, true)
       await client.waitFrame((f) => f.type === 'message' && f.offset === 5)
-      assert.deepEqual(client.messages().map((m) => m.data), [3, 4, 5])
+      assert.deepEqual(
+        client.messages().map((m) => m.data),
+        [3, 4, 5],
+      )
       client.close()
       assert.equal(await child.kill('SIGTERM'), 0)
     } finally {
@@ -76,11 +86,19 @@ describe('server lifecycle', () => {
   it('starts in dev mode on loopback with a generated key and a ready-to-paste curl line', async () => {
     const tmp = tempDir()
     try {
-      const child = await startChild(['--port', '0', '--data-dir', tmp.dir], { SWITCHBOARD_API_KEY: '' })
+      const child = await startChild(['--port', '0', '--data-dir', tmp.dir], {
+        SWITCHBOARD_API_KEY: '',
+      })
       const key = /API key: (\S+)/.exec(child.stdout())?.[1]
       assert.ok(key !== undefined, child.stdout())
-      assert.match(child.stdout(), /curl -H "Authorization: Bearer \S+" -d '.*' http:\/\/127\.0\.0\.1:\d+\/v1\/publish/)
-      assert.equal((await apiPost(`${child.url}/v1/publish`, { channel: 'prices', data: 1 }, key)).status, 200)
+      assert.match(
+        child.stdout(),
+        /curl -H "Authorization: Bearer \S+" -d '.*' http:\/\/127\.0\.0\.1:\d+\/v1\/publish/,
+      )
+      assert.equal(
+        (await apiPost(`${child.url}/v1/publish`, { channel: 'prices', data: 1 }, key)).status,
+        200,
+      )
       const anonymous = await TestClient.connect(child.wsUrl)
       assert.equal((await anonymous.request({ action: 'subscribe', channel: 'prices' })).ok, true)
       anonymous.close()
@@ -96,11 +114,20 @@ describe('server lifecycle', () => {
       [{ limits: { maxQueueBytes: 10 } }, /limits\.maxQueueBytes must be >= 1024/],
       [{ namespaces: { chat: { historySize: -1 } } }, /namespaces\.chat\.historySize must be >= 0/],
       [{ namespaces: { chat: { histroySize: 5 } } }, /unknown field "histroySize"/],
-      [{ storage: 'disk' }, /storage must be equal to one of the allowed values: \["sqlite","memory"\]/],
-      [{ limits: { maxMessageBytes: 4096, maxHttpBodyBytes: 1024 } }, /limits\.maxMessageBytes \(4096\) must not exceed/],
+      [
+        { storage: 'disk' },
+        /storage must be equal to one of the allowed values: \["sqlite","memory"\]/,
+      ],
+      [
+        { limits: { maxMessageBytes: 4096, maxHttpBodyBytes: 1024 } },
+        /limits\.maxMessageBytes \(4096\) must not exceed/,
+      ],
     ]
     for (const [config, message] of cases) {
-      assert.throws(() => resolveOptions(config), (error: Error) => error instanceof ConfigError && message.test(error.message))
+      assert.throws(
+        () => resolveOptions(config),
+        (error: Error) => error instanceof ConfigError && message.test(error.message),
+      )
     }
 
     const tmp = tempDir()
@@ -108,7 +135,9 @@ describe('server lifecycle', () => {
       const file = join(tmp.dir, 'config.json')
       writeFileSync(file, JSON.stringify({ heartbeat: { intervalMs: 'often' } }))
       const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url))
-      const run = spawnSync(process.execPath, ['--import', 'tsx', cli, 'serve', '--config', file], { encoding: 'utf8' })
+      const run = spawnSync(process.execPath, ['--import', 'tsx', cli, 'serve', '--config', file], {
+        encoding: 'utf8',
+      })
       assert.equal(run.status, 2)
       assert.match(run.stderr, /heartbeat\.intervalMs must be integer/)
     } finally {

@@ -73,7 +73,10 @@ describe('recovery after a dropped connection', () => {
     await waitFor(() => received.length >= TOTAL, { message: `${TOTAL} publications` })
 
     assert.ok(atDrop < TOTAL, 'the drop happened mid-stream')
-    assert.deepEqual(received, [...Array(TOTAL).keys()].map((i) => i + 1))
+    assert.deepEqual(
+      received,
+      [...Array(TOTAL).keys()].map((i) => i + 1),
+    )
     client.close()
   })
 
@@ -100,7 +103,10 @@ describe('recovery after a dropped connection', () => {
 
     assert.ok(subscribed.length >= 2, 'the stream reconnected')
     assert.equal(subscribed.at(-1)?.recovered, true)
-    assert.deepEqual(received, [...Array(TOTAL).keys()].map((i) => i + 1))
+    assert.deepEqual(
+      received,
+      [...Array(TOTAL).keys()].map((i) => i + 1),
+    )
     source.close()
   })
 
@@ -121,9 +127,17 @@ describe('recovery after a dropped connection', () => {
     assert.equal(reply.offset, 25)
     await apiPost(`${server.url}/v1/publish`, { channel, data: 26 })
     await again.waitFrame((f) => f.type === 'message')
-    assert.deepEqual(again.messages().map((m) => m.data), [26], 'only live publications follow')
+    assert.deepEqual(
+      again.messages().map((m) => m.data),
+      [26],
+      'only live publications follow',
+    )
 
-    const otherEpoch = await again.request({ action: 'subscribe', channel: 'numbers:x', since: { offset: 3, epoch: 'gone' } })
+    const otherEpoch = await again.request({
+      action: 'subscribe',
+      channel: 'numbers:x',
+      since: { offset: 3, epoch: 'gone' },
+    })
     assert.equal(otherEpoch.recovered, false)
     again.close()
   })

@@ -27,15 +27,37 @@ describe('websocket gateway', () => {
     assert.equal(reply.ok, true)
     assert.equal(reply.offset, 0)
 
-    const published = await bob.request({ action: 'publish', channel: 'chat', data: { text: 'hi' } })
+    const published = await bob.request({
+      action: 'publish',
+      channel: 'chat',
+      data: { text: 'hi' },
+    })
     assert.equal(published.offset, 1)
-    const http = await apiPost(`${server.url}/v1/publish`, { channel: 'chat', event: 'note', data: [1, 2] })
+    const http = await apiPost(`${server.url}/v1/publish`, {
+      channel: 'chat',
+      event: 'note',
+      data: [1, 2],
+    })
     assert.equal(http.status, 200)
 
     await alice.waitFrame((f) => f.type === 'message' && f.offset === 2)
     assert.deepEqual(alice.messages('chat'), [
-      { type: 'message', channel: 'chat', event: 'message', data: { text: 'hi' }, offset: 1, epoch: published.epoch },
-      { type: 'message', channel: 'chat', event: 'note', data: [1, 2], offset: 2, epoch: published.epoch },
+      {
+        type: 'message',
+        channel: 'chat',
+        event: 'message',
+        data: { text: 'hi' },
+        offset: 1,
+        epoch: published.epoch,
+      },
+      {
+        type: 'message',
+        channel: 'chat',
+        event: 'note',
+        data: [1, 2],
+        offset: 2,
+        epoch: published.epoch,
+      },
     ])
 
     assert.equal((await alice.request({ action: 'unsubscribe', channel: 'chat' })).ok, true)
@@ -49,14 +71,20 @@ describe('websocket gateway', () => {
   it('answers each bad request with its code and keeps the connection working', async () => {
     const client = await TestClient.connect(server.wsUrl)
     client.send('{not json')
-    assert.equal((await client.waitFrame((f) => f.error !== undefined)).error.code, ErrorCode.InvalidJson)
+    assert.equal(
+      (await client.waitFrame((f) => f.error !== undefined)).error.code,
+      ErrorCode.InvalidJson,
+    )
 
     const cases: Array<[object, string]> = [
       [{ action: 'dance' }, ErrorCode.UnknownAction],
       [{ action: 'subscribe', channel: 'bad name!?' }, ErrorCode.InvalidChannel],
       [{ action: 'subscribe', channel: 'x'.repeat(300) }, ErrorCode.InvalidChannel],
       [{ action: 'subscribe' }, ErrorCode.BadRequest],
-      [{ action: 'subscribe', channel: 'a', since: { offset: -1, epoch: 'e' } }, ErrorCode.BadRequest],
+      [
+        { action: 'subscribe', channel: 'a', since: { offset: -1, epoch: 'e' } },
+        ErrorCode.BadRequest,
+      ],
       [{ action: 'publish', channel: 'chat' }, ErrorCode.BadRequest],
       [{ action: 'publish', channel: 'chat', data: 'x'.repeat(2000) }, ErrorCode.MessageTooLarge],
       [{ action: 'publish', channel: 'chat', event: '$system', data: 1 }, ErrorCode.InvalidEvent],
@@ -73,15 +101,25 @@ describe('websocket gateway', () => {
     }
 
     for (const channel of ['a', 'b', 'c']) await client.request({ action: 'subscribe', channel })
-    assert.equal((await client.request({ action: 'subscribe', channel: 'a' })).error.code, ErrorCode.AlreadySubscribed)
+    assert.equal(
+      (await client.request({ action: 'subscribe', channel: 'a' })).error.code,
+      ErrorCode.AlreadySubscribed,
+    )
     assert.equal(
       (await client.request({ action: 'subscribe', channel: 'd' })).error.code,
       ErrorCode.TooManySubscriptions,
     )
 
     client.send(Buffer.from([1, 2, 3]))
-    assert.equal((await client.waitFrame((f) => f.error?.message?.includes('binary'))).error.code, ErrorCode.BadRequest)
-    assert.equal((await client.request({ action: 'ping' })).ok, true, 'still serving after bad input')
+    assert.equal(
+      (await client.waitFrame((f) => f.error?.message?.includes('binary'))).error.code,
+      ErrorCode.BadRequest,
+    )
+    assert.equal(
+      (await client.request({ action: 'ping' })).ok,
+      true,
+      'still serving after bad input',
+    )
     client.close()
   })
 
@@ -118,12 +156,18 @@ describe('websocket gateway', () => {
 
     const annToken = await token('ann', { name: 'Ann' })
     const tab1 = await TestClient.connect(`${server.wsUrl}?token=${annToken}`)
-    const tab2 = await TestClient.connect(server.wsUrl, { headers: { Authorization: `Bearer ${annToken}` } })
+    const tab2 = await TestClient.connect(server.wsUrl, {
+      headers: { Authorization: `Bearer ${annToken}` },
+    })
     await tab1.request({ action: 'subscribe', channel: 'room:1' })
     await tab2.request({ action: 'subscribe', channel: 'room:1' })
 
     const join = await observer.waitFrame((f) => f.type === 'join' && f.member.id === 'ann')
-    assert.deepEqual(join, { type: 'join', channel: 'room:1', member: { id: 'ann', info: { name: 'Ann' } } })
+    assert.deepEqual(join, {
+      type: 'join',
+      channel: 'room:1',
+      member: { id: 'ann', info: { name: 'Ann' } },
+    })
     const members = (await observer.request({ action: 'presence', channel: 'room:1' })).members
     assert.deepEqual(
       members.map((m: { id: string }) => m.id).sort(),
@@ -134,28 +178,52 @@ describe('websocket gateway', () => {
     tab1.close()
     await tab1.waitClosed()
     assert.equal((await observer.request({ action: 'ping' })).ok, true)
-    assert.equal(observer.frames.filter((f) => f.type === 'leave').length, 0, 'ann still has a tab open')
+    assert.equal(
+      observer.frames.filter((f) => f.type === 'leave').length,
+      0,
+      'ann still has a tab open',
+    )
 
     tab2.close()
     const leave = await observer.waitFrame((f) => f.type === 'leave')
     assert.equal(leave.member.id, 'ann')
     const after = (await observer.request({ action: 'presence', channel: 'room:1' })).members
-    assert.deepEqual(after.map((m: { id: string }) => m.id), ['observer'])
+    assert.deepEqual(
+      after.map((m: { id: string }) => m.id),
+      ['observer'],
+    )
     observer.close()
   })
 
   it('does not deliver a publish twice when its idempotency key repeats', async () => {
     const client = await TestClient.connect(server.wsUrl)
     await client.request({ action: 'subscribe', channel: 'orders' })
-    const first = await client.request({ action: 'publish', channel: 'orders', data: 1, idempotencyKey: 'order-7' })
-    const again = await client.request({ action: 'publish', channel: 'orders', data: 1, idempotencyKey: 'order-7' })
-    const viaHttp = await apiPost(`${server.url}/v1/publish`, { channel: 'orders', data: 1, idempotencyKey: 'order-7' })
+    const first = await client.request({
+      action: 'publish',
+      channel: 'orders',
+      data: 1,
+      idempotencyKey: 'order-7',
+    })
+    const again = await client.request({
+      action: 'publish',
+      channel: 'orders',
+      data: 1,
+      idempotencyKey: 'order-7',
+    })
+    const viaHttp = await apiPost(`${server.url}/v1/publish`, {
+      channel: 'orders',
+      data: 1,
+      idempotencyKey: 'order-7',
+    })
     assert.equal(again.duplicate, true)
     assert.equal(again.offset, first.offset)
     assert.equal(viaHttp.body.duplicate, true)
     await client.request({ action: 'publish', channel: 'orders', data: 2 })
     await client.waitFrame((f) => f.type === 'message' && f.data === 2)
-    assert.deepEqual(client.messages('orders').map((m) => m.data), [1, 2])
+    assert.deepEqual(
+      client.messages('orders').map((m) => m.data),
+      [1, 2],
+    )
     client.close()
   })
 })

@@ -131,10 +131,16 @@ export async function apiPost(
   return { status: response.status, body: await response.json() }
 }
 
-export async function apiGet(url: string, key: string | null = API_KEY): Promise<{ status: number; body: any }> {
+export async function apiGet(
+  url: string,
+  key: string | null = API_KEY,
+): Promise<{ status: number; body: any }> {
   const headers: Record<string, string> = {}
   if (key !== null) headers.Authorization = `Bearer ${key}`
   const response = await fetch(url, { headers })
   const text = await response.text()
-  return { status: response.status, body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text }
+  return {
+    status: response.status,
+    body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text,
+  }
 }

@@ -41,22 +41,31 @@ export class TestClient {
 
   async waitFrame(match: (frame: Frame) => boolean, timeoutMs = 10_000): Promise<Frame> {
     let found: Frame | undefined
-    await waitFor(() => (found = this.frames.find(match)) !== undefined || this.closeCode !== undefined, {
-      timeoutMs,
-      message: 'a matching frame',
-    })
+    await waitFor(
+      () => (found = this.frames.find(match)) !== undefined || this.closeCode !== undefined,
+      {
+        timeoutMs,
+        message: 'a matching frame',
+      },
+    )
     if (found === undefined) found = this.frames.find(match)
-    if (found === undefined) throw new Error(`connection closed (${this.closeCode}) before a matching frame`)
+    if (found === undefined)
+      throw new Error(`connection closed (${this.closeCode}) before a matching frame`)
     return found
   }
 
   /** The `message` pushes received so far, optionally for one channel. */
   messages(channel?: string): Frame[] {
-    return this.frames.filter((f) => f.type === 'message' && (channel === undefined || f.channel === channel))
+    return this.frames.filter(
+      (f) => f.type === 'message' && (channel === undefined || f.channel === channel),
+    )
   }
 
   async waitClosed(timeoutMs = 10_000): Promise<number> {
-    await waitFor(() => this.closeCode !== undefined, { timeoutMs, message: 'the connection to close' })
+    await waitFor(() => this.closeCode !== undefined, {
+      timeoutMs,
+      message: 'the connection to close',
+    })
     return this.closeCode!
   }
 
