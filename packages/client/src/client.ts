@@ -1,0 +1,138 @@
+/**
+ * The client: channels, the outbox and connection state, on top of an upstream that holds the
+ * connection (a session in this tab, or the tab leading the origin's shared connection).
+ */
+import { Channel, type ChannelHost } from './channel.js'
+import { Emitter } from './emitter.js'
+import { ClientErrorCode, SwitchboardError } from './errors.js'
+import type { ConnectionState } from './lifecycle.js'
+import { Outbox } from './outbox.js'
+import type { TransportKind } from './types.js'
+import type { StateDetail, Upstream } from './upstream.js'
+
+export interface ClientEvents {
+  /** Every state change; `connected` also fires again when the transport changes. */
+  state: [state: ConnectionState, detail: StateDetail]
+  /** A channel's subscription was refused; also emitted on the channel. */
+  error: [error: SwitchboardError, channel: string]
+}
+
+export class Client {
+  private readonly emitter = new Emitter<ClientEvents>()
+  private readonly channels = new Map<string, Channel<never>>()
+  private readonly outbox: Outbox
+  private readonly keyPrefix: string
+  private keyCount = 0
+  private currentState: ConnectionState = 'disconnected'
+  private currentTransport: TransportKind | undefined
+  private started = false
+
+  constructor(
+    private readonly upstream: Upstream,
+    outbox: { maxMessages: number; maxBytes: number },
+  ) {
+    this.outbox = new Outbox(outbox.maxMessages, outbox.maxBytes)
+    this.keyPrefix = randomId()
+  }
+
+  get state(): ConnectionState {
+    return this.currentState
+  }
+
+  /** The transport of the current connection, when connected. */
+  get transport(): TransportKind | undefined {
+    return this.currentTransport
+  }
+
+  /** Publications waiting for their acknowledgement. */
+  get pendingPublications(): number {
+    return this.outbox.size
+  }
+
+  on<K extends keyof ClientEvents>(
+    event: K,
+    listener: (...args: ClientEvents[K]) => void,
+  ): () => void {
+    return this.emitter.on(event, listener)
+  }
+
+  /** The channel of this name; the same object on every call. */
+  channel<T = unknown>(name: string): Channel<T> {
+    let channel = this.channels.get(name)
+    if (channel === undefined) {
+      channel = new Channel<never>(name, this.channelHost)
+      this.channels.set(name, channel)
+    }
+    return channel as unknown as Channel<T>
+  }
+
+  /** Connects, or reconnects after `close()`. Done by `createClient` unless `autoConnect`. */
+  connect(): void {
+    this.started = true
+    this.upstream.start({
+      state: (state, detail) => this.onState(state, detail),
+      subscribed: (info) => this.channels.get(info.channel)?.handleSubscribed(info),
+      subscribeFailed: (channel, error) => {
+        this.channels.get(channel)?.handleError(error)
+        this.emitter.emit('error', error, channel)
+      },
+      message: (push) => this.channels.get(push.channel)?.handleMessage(push),
+      presence: (push) => this.channels.get(push.channel)?.presence.apply(push),
+      position: (channel) => this.channels.get(channel)?.position,
+    })
+    for (const channel of this.channels.values()) {
+      if (channel.subscribed) this.upstream.subscribe(channel.name)
+    }
+  }
+
+  /** Closes the connection for good; pending publications fail with `closed`. */
+  close(): void {
+    this.started = false
+    this.upstream.close()
+    this.outbox.rejectAll(new SwitchboardError(ClientErrorCode.Closed, 'the client was closed'))
+  }
+
+  private readonly channelHost: ChannelHost = {
+    attach: (channel) => {
+      if (this.started) this.upstream.subscribe(channel)
+    },
+    detach: (channel) => this.upstream.unsubscribe(channel),
+    request: (frame) => this.upstream.request(frame),
+    publish: (frame, bytes) => {
+      if (this.currentState === 'closed') {
+        return Promise.reject(new SwitchboardError(ClientErrorCode.Closed, 'the client is closed'))
+      }
+      const ack = this.outbox.add(frame, bytes)
+      if (this.currentState === 'connected') this.flush()
+      return ack
+    },
+    nextIdempotencyKey: () => `${this.keyPrefix}-${(++this.keyCount).toString(36)}`,
+  }
+
+  private onState(state: ConnectionState, detail: StateDetail): void {
+    this.currentState = state
+    this.currentTransport = state === 'connected' ? detail.transport : undefined
+    if (state === 'connected') this.flush()
+    else this.outbox.connectionLost()
+    if (state === 'closed') {
+      this.outbox.rejectAll(
+        new SwitchboardError(
+          ClientErrorCode.Closed,
+          `the connection was closed for good (code ${detail.closeCode ?? 'none'})`,
+        ),
+      )
+    }
+    this.emitter.emit('state', state, detail)
+  }
+
+  private flush(): void {
+    this.outbox.flush((frame) => this.upstream.request(frame))
+  }
+}
+
+/** A random id for idempotency keys; unique per client instance, tab and process. */
+function randomId(): string {
+  const crypto = globalThis.crypto as Crypto | undefined
+  if (crypto?.randomUUID !== undefined) return crypto.randomUUID()
+  return `${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`
+}

@@ -1,0 +1,117 @@
+/**
+ * The host of the origin's shared connection: runs in the tab that won the leader election,
+ * holds the one session, and relays between it and every tab (itself included).
+ *
+ * It keeps the position of each channel as the pushes it relayed left it, and resubscribes
+ * from there; a tab that registers a channel from an older position (after a leader change)
+ * fills its gap from history by itself.
+ */
+import type { SwitchboardError } from '../errors.js'
+import type { Session } from '../session.js'
+import type { StreamPosition } from '../types.js'
+import { isHostMessage, type HostMessage, type TabMessage } from './messages.js'
+
+export class ConnectionHost {
+  private readonly tabsByChannel = new Map<string, Set<string>>()
+  private readonly positions = new Map<string, StreamPosition>()
+  private readonly bus: BroadcastChannel
+
+  constructor(
+    busName: string,
+    private readonly session: Session,
+  ) {
+    this.bus = new BroadcastChannel(busName)
+    this.bus.onmessage = (event: MessageEvent<TabMessage | HostMessage>) => {
+      if (!isHostMessage(event.data)) this.receive(event.data)
+    }
+  }
+
+  start(): void {
+    // Tabs answer `leader` by registering their channels again.
+    this.post({ t: 'leader' })
+    this.session.start({
+      state: (state, detail) => this.post({ t: 'state', state, detail }),
+      subscribed: (info) => {
+        if (info.recovered === false || !this.positions.has(info.channel)) {
+          this.positions.set(info.channel, { offset: info.offset, epoch: info.epoch })
+        }
+        this.post({ t: 'subscribed', info })
+      },
+      subscribeFailed: (channel, error: SwitchboardError) => {
+        this.tabsByChannel.delete(channel)
+        this.positions.delete(channel)
+        this.post({ t: 'subFailed', channel, error: { code: error.code, message: error.message } })
+      },
+      message: (push) => {
+        this.positions.set(push.channel, { offset: push.offset, epoch: push.epoch })
+        this.post({ t: 'message', push })
+      },
+      presence: (push) => this.post({ t: 'presence', push }),
+      position: (channel) => this.positions.get(channel),
+    })
+  }
+
+  close(): void {
+    this.session.close()
+    this.bus.close()
+  }
+
+  private receive(message: TabMessage): void {
+    switch (message.t) {
+      case 'hello':
+        this.post({ t: 'state', state: this.session.state, detail: {} })
+        return
+      case 'wake':
+        this.session.wake()
+        return
+      case 'bye':
+        for (const channel of [...this.tabsByChannel.keys()]) this.leave(channel, message.tab)
+        return
+      case 'sub':
+        this.join(message.channel, message.tab, message.since)
+        return
+      case 'unsub':
+        this.leave(message.channel, message.tab)
+        return
+      case 'req':
+        this.session.request(message.frame).then(
+          (body) => this.post({ t: 'reply', tab: message.tab, rid: message.rid, body }),
+          (error: SwitchboardError) => {
+            const wire = { code: error.code ?? 'internal_error', message: error.message }
+            this.post({ t: 'reply', tab: message.tab, rid: message.rid, error: wire })
+          },
+        )
+        return
+    }
+  }
+
+  private join(channel: string, tab: string, since: StreamPosition | undefined): void {
+    let tabs = this.tabsByChannel.get(channel)
+    const live = tabs !== undefined
+    if (tabs === undefined) {
+      tabs = new Set()
+      this.tabsByChannel.set(channel, tabs)
+      if (since !== undefined) this.positions.set(channel, since)
+    }
+    tabs.add(tab)
+    this.session.subscribe(channel)
+
+    // A tab joining a live subscription learns where it stands from the host's position.
+    const position = this.positions.get(channel)
+    if (live && position !== undefined && this.session.state === 'connected') {
+      this.post({ t: 'subscribed', tab, info: { channel, ...position, recovered: true } })
+    }
+  }
+
+  private leave(channel: string, tab: string): void {
+    const tabs = this.tabsByChannel.get(channel)
+    if (tabs === undefined || !tabs.delete(tab) || tabs.size > 0) return
+    this.tabsByChannel.delete(channel)
+    this.positions.delete(channel)
+    this.session.unsubscribe(channel)
+  }
+
+  private post(message: HostMessage): void {
+    this.bus.postMessage(message)
+  }
+}
