@@ -4,12 +4,16 @@
  */
 
 /** How the load generator speaks to the server under test. */
-export type DialectName = 'switchboard' | 'json-peer' | 'socket.io'
+export type DialectName = 'json' | 'socket.io'
 
 /** Publish at saturation with a bounded number of publications in flight. */
 export interface SaturationPlan {
-  /** Publications per subscriber that may be sent but not yet received. */
-  windowPerSubscriber: number
+  /**
+   * Deliveries that may be published but not yet received, summed over all subscribers. Deep
+   * enough that the server always has a batch queued while the load generator reads the last
+   * one; bounded so queues stay small and the backlog drains in seconds even on slow servers.
+   */
+  maxOutstandingDeliveries: number
   warmupMs: number
   measureMs: number
 }
@@ -48,8 +52,6 @@ export interface LoadgenJob {
   dialect: DialectName
   host: string
   port: number
-  /** Sent as a bearer token on the upgrade when the server wants one. */
-  apiKey?: string
   plan: ScenarioPlan
   /** Connection attempts in flight at once while connecting, so the listen backlog holds. */
   connectConcurrency: number
@@ -63,6 +65,8 @@ export interface ThroughputResult {
   loadgenCpuShare: number
   /** Deliveries still missing after publishing stopped and the drain timeout passed. */
   undelivered: number
+  /** Deliveries beyond one per subscriber per publication: duplicates, a server or count bug. */
+  excessDeliveries: number
   /** Connections the server closed during the run. */
   closedConnections: number
 }

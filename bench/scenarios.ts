@@ -27,7 +27,7 @@ export const FULL_TIMING: Timing = {
   passes: 2,
   warmupMs: 2_000,
   measureMs: 4_000,
-  latencyWarmupMs: 1_000,
+  latencyWarmupMs: 2_000,
   latencyMeasureMs: 4_000,
   memorySettleMs: 2_000,
 }
@@ -36,28 +36,28 @@ export const QUICK_TIMING: Timing = {
   passes: 1,
   warmupMs: 1_000,
   measureMs: 2_000,
-  latencyWarmupMs: 500,
+  latencyWarmupMs: 1_000,
   latencyMeasureMs: 2_000,
   memorySettleMs: 1_000,
 }
 
 /**
- * Publications each subscriber may have outstanding at saturation. Fan-out needs a deep window so
- * a batching server always has a queue to batch; with one subscriber per channel a few each are
- * enough to keep every socket busy.
+ * Deliveries outstanding at saturation. Fan-out needs a deep window: with a shallow one the
+ * server and the load generator take turns (one fans out while the other waits) instead of
+ * working at once. With one subscriber per channel a few publications per socket suffice.
  */
-const FANOUT_WINDOW_PER_SUBSCRIBER = 64
-const CHANNELS_WINDOW_PER_SUBSCRIBER = 4
+const FANOUT_MAX_OUTSTANDING_DELIVERIES = 128_000
+const CHANNELS_MAX_OUTSTANDING_PER_CHANNEL = 4
 
-function saturation(windowPerSubscriber: number, timing: Timing): SaturationPlan {
-  return { windowPerSubscriber, warmupMs: timing.warmupMs, measureMs: timing.measureMs }
+function saturation(maxOutstandingDeliveries: number, timing: Timing): SaturationPlan {
+  return { maxOutstandingDeliveries, warmupMs: timing.warmupMs, measureMs: timing.measureMs }
 }
 
 function fanout(subscribers: number, timing: Timing): ScenarioPlan {
   return {
     kind: 'fanout',
     subscribers,
-    saturation: saturation(FANOUT_WINDOW_PER_SUBSCRIBER, timing),
+    saturation: saturation(FANOUT_MAX_OUTSTANDING_DELIVERIES, timing),
     latency: {
       publicationsPerSec: LATENCY_DELIVERIES_PER_SEC / subscribers,
       warmupMs: timing.latencyWarmupMs,
@@ -72,12 +72,11 @@ export function planScenario(name: ScenarioName, timing: Timing): ScenarioPlan {
       return fanout(1_000, timing)
     case 'fanout-5000':
       return fanout(5_000, timing)
-    case 'channels-2000':
-      return {
-        kind: 'channels',
-        channels: 2_000,
-        saturation: saturation(CHANNELS_WINDOW_PER_SUBSCRIBER, timing),
-      }
+    case 'channels-2000': {
+      const channels = 2_000
+      const maxOutstanding = CHANNELS_MAX_OUTSTANDING_PER_CHANNEL * channels
+      return { kind: 'channels', channels, saturation: saturation(maxOutstanding, timing) }
+    }
     case 'idle-10000':
       return { kind: 'idle', connections: 10_000 }
   }

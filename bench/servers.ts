@@ -13,9 +13,14 @@ export const REPO_DIR = path.dirname(BENCH_DIR)
 export const SERVER_NAMES = ['switchboard', 'ws-frame-once', 'ws-naive', 'socket.io'] as const
 export type ServerName = (typeof SERVER_NAMES)[number]
 
-/** The API key the benchmark gives Switchboard; nothing outside the run ever sees it. */
+/**
+ * The API key the benchmark gives Switchboard, which turns dev mode off; only the HTTP API would
+ * use it. WebSocket clients connect anonymously, which the bench config allows on the default
+ * namespace (without it a connection would need a signed token).
+ */
 const SWITCHBOARD_API_KEY = 'benchkey'
 const SWITCHBOARD_CLI = path.join(REPO_DIR, 'packages/server/dist/cli.js')
+const SWITCHBOARD_CONFIG = path.join(BENCH_DIR, 'switchboard.bench.json')
 
 export interface ServerCommand {
   command: string
@@ -26,7 +31,6 @@ export interface ServerCommand {
 export interface ServerSpec {
   name: ServerName
   dialect: DialectName
-  apiKey?: string
   /** HTTP path answering 200 when ready; TCP accept is the signal when absent. */
   healthPath?: string
   command(port: number): ServerCommand
@@ -50,12 +54,21 @@ function peer(name: ServerName, file: string, dialect: DialectName): ServerSpec 
 export const SERVERS: Readonly<Record<ServerName, ServerSpec>> = {
   switchboard: {
     name: 'switchboard',
-    dialect: 'switchboard',
-    apiKey: SWITCHBOARD_API_KEY,
+    dialect: 'json',
     healthPath: '/healthz',
     command: (port) => ({
       command: process.execPath,
-      args: [SWITCHBOARD_CLI, 'serve', '--memory', '--port', String(port), '--log-level', 'error'],
+      args: [
+        SWITCHBOARD_CLI,
+        'serve',
+        '--memory',
+        '--port',
+        String(port),
+        '--log-level',
+        'error',
+        '--config',
+        SWITCHBOARD_CONFIG,
+      ],
       env: { SWITCHBOARD_API_KEY },
     }),
     unavailableReason: () =>
@@ -63,7 +76,7 @@ export const SERVERS: Readonly<Record<ServerName, ServerSpec>> = {
         ? undefined
         : `${path.relative(REPO_DIR, SWITCHBOARD_CLI)} not found (run npx tsc -b)`,
   },
-  'ws-frame-once': peer('ws-frame-once', 'ws-frame-once.ts', 'json-peer'),
-  'ws-naive': peer('ws-naive', 'ws-naive.ts', 'json-peer'),
+  'ws-frame-once': peer('ws-frame-once', 'ws-frame-once.ts', 'json'),
+  'ws-naive': peer('ws-naive', 'ws-naive.ts', 'json'),
   'socket.io': peer('socket.io', 'socket-io.ts', 'socket.io'),
 }

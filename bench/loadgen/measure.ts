@@ -7,8 +7,13 @@ import { quantile } from '../stats.js'
 import { FixedRatePublisher, WindowedPublisher, type PublisherTarget } from './publishers.js'
 import type { RawWebSocket } from './raw-websocket.js'
 
-/** How long to wait for in-flight deliveries once publishing stops. */
-const DRAIN_TIMEOUT_MS = 5_000
+/**
+ * How long to wait for outstanding deliveries once publishing stops: a few times what the
+ * measured rate needs, within bounds, so a server that lost messages does not stall the run.
+ */
+const MIN_DRAIN_TIMEOUT_MS = 2_000
+const MAX_DRAIN_TIMEOUT_MS = 60_000
+const DRAIN_SLACK_FACTOR = 3
 const DRAIN_POLL_MS = 10
 
 export interface MeasureContext {
@@ -23,8 +28,7 @@ export async function measureSaturation(
   plan: SaturationPlan,
 ): Promise<ThroughputResult> {
   const { target, subscribers } = context
-  const maxOutstanding = plan.windowPerSubscriber * subscribers.length
-  const publisher = new WindowedPublisher(target, maxOutstanding)
+  const publisher = new WindowedPublisher(target, plan.maxOutstandingDeliveries)
   publisher.start()
   await sleep(plan.warmupMs)
 
@@ -41,12 +45,19 @@ export async function measureSaturation(
   const reads = totalReads(subscribers) - readsBefore
 
   publisher.stop()
-  await drain(() => publisher.outstandingDeliveries <= 0)
+  const deliveriesPerSec = delivered / (elapsedMs / 1000)
+  const drainTimeoutMs = Math.min(
+    MAX_DRAIN_TIMEOUT_MS,
+    MIN_DRAIN_TIMEOUT_MS +
+      (DRAIN_SLACK_FACTOR * publisher.outstandingDeliveries * 1000) / deliveriesPerSec,
+  )
+  await drain(() => publisher.outstandingDeliveries <= 0, drainTimeoutMs)
   return {
-    deliveriesPerSec: delivered / (elapsedMs / 1000),
+    deliveriesPerSec,
     framesPerRead: reads === 0 ? 0 : delivered / reads,
     loadgenCpuShare: (cpu.user + cpu.system) / 1000 / elapsedMs,
     undelivered: Math.max(0, publisher.outstandingDeliveries),
+    excessDeliveries: Math.max(0, -publisher.outstandingDeliveries),
     closedConnections: target.counter.closedConnections,
   }
 }
@@ -65,7 +76,7 @@ export async function measureLatency(
   await sleep(plan.measureMs)
   publisher.stop()
   // Keep sampling while the last publications arrive, so the slowest ones are not cut off.
-  await drain(() => publisher.outstandingDeliveries <= 0)
+  await drain(() => publisher.outstandingDeliveries <= 0, MIN_DRAIN_TIMEOUT_MS)
   target.counter.sampling = false
 
   const latenciesMs = target.counter.latenciesMs
@@ -87,8 +98,8 @@ function totalReads(connections: readonly RawWebSocket[]): number {
   return reads
 }
 
-async function drain(isDone: () => boolean): Promise<void> {
-  const deadlineMs = performance.now() + DRAIN_TIMEOUT_MS
+async function drain(isDone: () => boolean, timeoutMs: number): Promise<void> {
+  const deadlineMs = performance.now() + timeoutMs
   while (!isDone() && performance.now() < deadlineMs) await sleep(DRAIN_POLL_MS)
 }
 

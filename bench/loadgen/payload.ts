@@ -30,5 +30,7 @@ export function readSentAtMs(frame: Buffer, start: number, end: number): number 
   if (keyAt === -1 || keyAt >= end) return Number.NaN
 
   const valueAt = keyAt + SENT_AT_KEY_BYTES.length
-  return Number.parseFloat(frame.toString('latin1', valueAt, Math.min(end, valueAt + SENT_AT_MAX_CHARS)))
+  return Number.parseFloat(
+    frame.toString('latin1', valueAt, Math.min(end, valueAt + SENT_AT_MAX_CHARS)),
+  )
 }

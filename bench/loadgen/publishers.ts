@@ -10,6 +10,8 @@ import type { RawWebSocket } from './raw-websocket.js'
 
 /** Publications written in one `write`, so one pump never holds the loop for long. */
 const MAX_PUBLICATIONS_PER_WRITE = 1024
+/** A read that frees this share (1/n) of the window triggers a write before the turn ends. */
+const EAGER_SHARE_DIVISOR = 8
 
 export interface PublisherTarget {
   connection: RawWebSocket
@@ -59,24 +61,39 @@ abstract class Publisher {
  * Publishes as fast as the subscribers drain: at most `maxOutstandingDeliveries` may be published
  * but not yet received, so the server's queues stay bounded and the figure measured is a
  * sustainable rate, not the speed of filling buffers.
+ *
+ * Room is refilled in two ways. Once a read has freed a sizeable share of the window, the
+ * publisher writes at once, in the middle of the turn, so the server starts on the next batch
+ * while the load generator is still reading the last one. Whatever room is left is topped up
+ * once at the end of the turn. Refilling only at the end of each turn lets server and load
+ * generator fall into step, one idle while the other works, and halves the measured rate.
  */
 export class WindowedPublisher extends Publisher {
   private running = false
   private pumpScheduled = false
-  private readonly pump = (): void => this.topUp()
+  /** Publications of free room that trigger an immediate write. */
+  private readonly eagerPublications: number
+  private readonly pump = (): void => {
+    this.pumpScheduled = false
+    this.topUp(1)
+  }
 
   constructor(
     target: PublisherTarget,
     private readonly maxOutstandingDeliveries: number,
   ) {
     super(target)
+    const windowPublications = maxOutstandingDeliveries / target.subscribersPerChannel
+    this.eagerPublications = Math.max(1, Math.floor(windowPublications / EAGER_SHARE_DIVISOR))
     target.connection.socket.on('drain', () => this.schedule())
   }
 
   start(): void {
     this.resetCounts()
     this.running = true
-    this.target.counter.onProgress = () => this.schedule()
+    this.target.counter.onProgress = () => {
+      if (!this.topUp(this.eagerPublications)) this.schedule()
+    }
     this.schedule()
   }
 
@@ -85,23 +102,23 @@ export class WindowedPublisher extends Publisher {
     this.target.counter.onProgress = () => {}
   }
 
-  /** Tops up at most once per event-loop turn, after that turn's reads were all counted. */
   private schedule(): void {
     if (this.pumpScheduled || !this.running) return
     this.pumpScheduled = true
     setImmediate(this.pump)
   }
 
-  private topUp(): void {
-    this.pumpScheduled = false
-    if (!this.running || this.target.connection.socket.writableNeedDrain) return
+  /** Publishes into the free room if it holds at least `minPublications`; true if it did. */
+  private topUp(minPublications: number): boolean {
+    if (!this.running || this.target.connection.socket.writableNeedDrain) return false
 
     const fanout = this.target.subscribersPerChannel
     const room = Math.floor((this.maxOutstandingDeliveries - this.outstandingDeliveries) / fanout)
-    if (room <= 0) return
+    if (room < minPublications) return false
     const count = Math.min(room, MAX_PUBLICATIONS_PER_WRITE)
     this.publish(count)
     if (room > count) this.schedule()
+    return true
   }
 }
 

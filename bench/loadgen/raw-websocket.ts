@@ -29,6 +29,13 @@ export interface OpenOptions {
 const WEBSOCKET_KEY = 'dGhlIHNhbXBsZSBub25jZQ=='
 const HEADER_END = Buffer.from('\r\n\r\n')
 const MAX_UNCLAIMED = 16
+/**
+ * Every connection reads into this one buffer (`onread`), so a read allocates nothing. That is
+ * safe because each read is parsed to completion before the next: anything kept past the call
+ * (a partial frame, a fragment, a reply being waited for) is copied out first. 256 KiB lets a
+ * read take everything a batching server queued on the socket.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(256 * 1024)
 
 interface TextWaiter {
   accepts(text: string): boolean
@@ -37,71 +44,66 @@ interface TextWaiter {
   timer: NodeJS.Timeout
 }
 
+/** The state of a connection whose HTTP upgrade is still under way. */
+interface Upgrade {
+  head: Buffer
+  resolve(connection: RawWebSocket): void
+  reject(error: Error): void
+  timer: NodeJS.Timeout
+}
+
 export class RawWebSocket {
-  /** Socket reads since the connection opened; frames per read shows how well a server batches. */
+  readonly socket: net.Socket
+  /** Socket reads since the upgrade; frames per read shows how well a server batches. */
   reads = 0
   closed = false
+  private readonly handler: FrameHandler
+  private upgrade: Upgrade | null
+  /** The start of a frame cut off at the end of the last read, copied out of the read buffer. */
   private pending: Buffer | null = null
   /** Payload pieces of a fragmented text message; servers under test rarely fragment. */
   private fragments: Buffer[] | null = null
   private waiter: TextWaiter | null = null
   /**
    * Messages offered while nobody waited, kept until `finishSetup`: a server may send its first
-   * message in the same chunk as the 101 answer, before the caller has had a chance to wait.
+   * message in the same read as the 101 answer, before the caller has had a chance to wait.
    */
   private unclaimed: string[] | null = []
 
   private constructor(
-    readonly socket: net.Socket,
-    private readonly handler: FrameHandler,
-  ) {}
+    options: OpenOptions,
+    resolve: (connection: RawWebSocket) => void,
+    reject: (error: Error) => void,
+  ) {
+    this.handler = options.handler
+    const timer = setTimeout(
+      () => this.failUpgrade(new Error(`upgrade timed out after ${options.timeoutMs} ms`)),
+      options.timeoutMs,
+    )
+    this.upgrade = { head: Buffer.alloc(0), resolve, reject, timer }
+    this.socket = net.connect({
+      host: options.host,
+      port: options.port,
+      noDelay: true,
+      onread: {
+        buffer: READ_BUFFER,
+        callback: (bytes) => {
+          this.onRead(bytes)
+          return true
+        },
+      },
+    })
+    this.socket.once('connect', () => this.socket.write(upgradeRequest(options)))
+    this.socket.on('error', (error) => {
+      if (this.upgrade !== null) this.failUpgrade(error)
+      else this.socket.destroy()
+    })
+    this.socket.on('close', () => this.onClose())
+  }
 
   /** Connects and completes the HTTP upgrade; resolves once the server answered 101. */
   static open(options: OpenOptions): Promise<RawWebSocket> {
-    const socket = net.connect({ host: options.host, port: options.port })
-    socket.setNoDelay(true)
-    const connection = new RawWebSocket(socket, options.handler)
-
-    return new Promise((resolve, reject) => {
-      let settled = false
-      const fail = (error: Error): void => {
-        if (settled) return
-        settled = true
-        clearTimeout(timer)
-        socket.destroy()
-        reject(error)
-      }
-      const timer = setTimeout(
-        () => fail(new Error(`upgrade timed out after ${options.timeoutMs} ms`)),
-        options.timeoutMs,
-      )
-      const onEarlyClose = (): void => fail(new Error('connection closed during the upgrade'))
-      let head = Buffer.alloc(0)
-      const onHandshakeData = (chunk: Buffer): void => {
-        head = head.length === 0 ? chunk : Buffer.concat([head, chunk])
-        const headerEnd = head.indexOf(HEADER_END)
-        if (headerEnd === -1) return
-
-        const statusLine = head.toString('latin1', 0, head.indexOf('\r\n'))
-        if (!statusLine.startsWith('HTTP/1.1 101')) {
-          fail(new Error(`upgrade refused: ${statusLine}`))
-          return
-        }
-        settled = true
-        clearTimeout(timer)
-        socket.off('data', onHandshakeData)
-        socket.off('error', fail)
-        socket.off('close', onEarlyClose)
-        connection.listen()
-        resolve(connection)
-        const rest = head.subarray(headerEnd + HEADER_END.length)
-        if (rest.length > 0) connection.onData(rest)
-      }
-      socket.on('data', onHandshakeData)
-      socket.on('error', fail)
-      socket.on('close', onEarlyClose)
-      socket.once('connect', () => socket.write(upgradeRequest(options)))
-    })
+    return new Promise((resolve, reject) => void new RawWebSocket(options, resolve, reject))
   }
 
   sendText(text: string): void {
@@ -131,7 +133,8 @@ export class RawWebSocket {
 
     const text = buffer.toString('utf8', start, end)
     if (waiter === null) {
-      if (this.unclaimed !== null && this.unclaimed.length < MAX_UNCLAIMED) this.unclaimed.push(text)
+      if (this.unclaimed !== null && this.unclaimed.length < MAX_UNCLAIMED)
+        this.unclaimed.push(text)
       return
     }
     if (!waiter.accepts(text)) return
@@ -149,29 +152,63 @@ export class RawWebSocket {
     this.socket.destroy()
   }
 
-  private listen(): void {
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk))
-    this.socket.on('error', () => this.socket.destroy())
-    this.socket.on('close', () => {
-      this.closed = true
-      if (this.waiter !== null) {
-        clearTimeout(this.waiter.timer)
-        this.waiter.reject(new Error('connection closed'))
-        this.waiter = null
-      }
-      this.handler.onClose(this)
-    })
+  private failUpgrade(error: Error): void {
+    const upgrade = this.upgrade
+    if (upgrade === null) return
+    this.upgrade = null
+    clearTimeout(upgrade.timer)
+    this.socket.destroy()
+    upgrade.reject(error)
   }
 
-  private onData(chunk: Buffer): void {
-    this.reads++
+  private onClose(): void {
+    if (this.upgrade !== null) {
+      this.failUpgrade(new Error('connection closed during the upgrade'))
+      return
+    }
+    this.closed = true
+    if (this.waiter !== null) {
+      clearTimeout(this.waiter.timer)
+      this.waiter.reject(new Error('connection closed'))
+      this.waiter = null
+    }
+    this.handler.onClose(this)
+  }
+
+  private onRead(bytes: number): void {
+    if (this.upgrade === null) {
+      this.reads++
+      this.parseFrames(READ_BUFFER, bytes)
+      return
+    }
+
+    const upgrade = this.upgrade
+    upgrade.head = Buffer.concat([upgrade.head, READ_BUFFER.subarray(0, bytes)])
+    const headerEnd = upgrade.head.indexOf(HEADER_END)
+    if (headerEnd === -1) return
+    const statusLine = upgrade.head.toString('latin1', 0, upgrade.head.indexOf('\r\n'))
+    if (!statusLine.startsWith('HTTP/1.1 101')) {
+      this.failUpgrade(new Error(`upgrade refused: ${statusLine}`))
+      return
+    }
+
+    this.upgrade = null
+    clearTimeout(upgrade.timer)
+    upgrade.resolve(this)
+    const rest = upgrade.head.subarray(headerEnd + HEADER_END.length)
+    if (rest.length > 0) this.parseFrames(rest, rest.length)
+  }
+
+  /** Parses every complete frame in `chunk[0, length)`, after what the last read left over. */
+  private parseFrames(chunk: Buffer, chunkBytes: number): void {
     let buffer = chunk
+    let length = chunkBytes
     if (this.pending !== null) {
-      buffer = Buffer.concat([this.pending, chunk])
+      buffer = Buffer.concat([this.pending, chunk.subarray(0, chunkBytes)])
+      length = buffer.length
       this.pending = null
     }
 
-    const length = buffer.length
     let position = 0
     while (position + 2 <= length) {
       const first = buffer[position]!
@@ -184,7 +221,8 @@ export class RawWebSocket {
         headerBytes = 4
       } else if (payloadBytes === 127) {
         if (position + 10 > length) break
-        payloadBytes = buffer.readUInt32BE(position + 2) * 2 ** 32 + buffer.readUInt32BE(position + 6)
+        payloadBytes =
+          buffer.readUInt32BE(position + 2) * 2 ** 32 + buffer.readUInt32BE(position + 6)
         headerBytes = 10
       }
       // Servers must not mask; skip a key anyway rather than misparse the stream.
@@ -196,7 +234,7 @@ export class RawWebSocket {
       position = end
     }
 
-    if (position < length) this.pending = buffer.subarray(position)
+    if (position < length) this.pending = Buffer.from(buffer.subarray(position, length))
     this.handler.onRead(this)
   }
 

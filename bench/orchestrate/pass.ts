@@ -97,7 +97,6 @@ export async function runPass(input: PassInput): Promise<PassOutcome> {
         dialect: server.dialect,
         host: HOST,
         port,
-        apiKey: server.apiKey,
         plan,
         connectConcurrency: CONNECT_CONCURRENCY,
       },

@@ -25,6 +25,9 @@ export function parseRequest(text: string): PeerRequest | undefined {
 }
 
 /** The delivery every peer sends, shaped like Switchboard's message push. */
-export function deliveryOf(channel: string, data: unknown): { type: 'message'; channel: string; data: unknown } {
+export function deliveryOf(
+  channel: string,
+  data: unknown,
+): { type: 'message'; channel: string; data: unknown } {
   return { type: 'message', channel, data }
 }

@@ -1,8 +1,10 @@
 /**
  * Peer `ws-frame-once`: the practical limit on Node. `ws` does the upgrade and reads requests,
  * but each publication is serialised and framed once, and that same Buffer is queued on every
- * subscriber's raw socket. Queues are flushed once per event-loop turn, in one corked `writev`
- * per socket, so a socket gets one system call per turn however many messages it carries.
+ * subscriber's raw socket. Queues are flushed once per event-loop turn, as one `write` of their
+ * concatenation, so a socket gets one system call per turn however many messages it carries.
+ * Concatenating measured faster here than cork/uncork (a `writev` of many small buffers): the
+ * copy is cheap next to the per-buffer bookkeeping of Node's stream and libuv's iovecs.
  */
 import http from 'node:http'
 import type { Socket } from 'node:net'
@@ -34,13 +36,7 @@ function flush(): void {
   flushScheduled = false
   for (const { socket, queue } of pendingFlush) {
     if (!socket.destroyed) {
-      if (queue.length === 1) {
-        socket.write(queue[0]!)
-      } else {
-        socket.cork()
-        for (const frame of queue) socket.write(frame)
-        socket.uncork()
-      }
+      socket.write(queue.length === 1 ? queue[0]! : Buffer.concat(queue))
     }
     queue.length = 0
   }

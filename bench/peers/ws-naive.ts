@@ -8,7 +8,11 @@ import { deliveryOf, parseRequest } from './requests.js'
 import { Subscriptions } from './subscriptions.js'
 
 const subscriptions = new Subscriptions<WebSocket>()
-const server = new WebSocketServer({ host: PEER_HOST, port: listenPort(), perMessageDeflate: false })
+const server = new WebSocketServer({
+  host: PEER_HOST,
+  port: listenPort(),
+  perMessageDeflate: false,
+})
 
 server.on('connection', (socket) => {
   const channels = new Set<string>()

@@ -10,6 +10,7 @@ export interface Summary {
   loadgenCpuShare: number
   /** Worst pass: deliveries missing after the drain, connections the server closed. */
   undelivered: number
+  excessDeliveries: number
   closedConnections: number
   publicationsPerSec: number
   latencyDeliveriesPerSec: number
@@ -51,6 +52,7 @@ export function summarize(server: ServerName, passes: PassOutcome[]): ServerResu
       undelivered: worstOf(measured, (pass) =>
         Math.max(pass.saturation?.undelivered ?? 0, pass.latency?.undelivered ?? 0),
       ),
+      excessDeliveries: worstOf(measured, (pass) => pass.saturation?.excessDeliveries),
       closedConnections: worstOf(measured, (pass) =>
         Math.max(pass.saturation?.closedConnections ?? 0, pass.latency?.closedConnections ?? 0),
       ),

@@ -26,7 +26,10 @@ export function formatPercent(share: number): string {
 }
 
 /** A table with a header row; the first column is left-aligned, the others right-aligned. */
-export function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function renderTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+): string {
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
   )

@@ -15,12 +15,9 @@ interface Reply {
 }
 
 export class JsonDialect implements Dialect {
+  readonly path = '/ws'
+  readonly headers = {}
   private nextRequestId = 1
-
-  constructor(
-    readonly path: string,
-    readonly headers: Readonly<Record<string, string>>,
-  ) {}
 
   async handshake(): Promise<void> {}
 
