@@ -111,7 +111,7 @@ export class Channel<T = unknown> {
       idempotencyKey: options.idempotencyKey ?? this.host.nextIdempotencyKey(),
     }
     if (options.event !== undefined) frame.event = options.event
-    return this.host.publish(frame, json.length)
+    return this.host.publish(frame, utf8Length(json))
   }
 
   /** Publications after `since` (all kept ones when absent), at most `limit`. */
@@ -235,4 +235,17 @@ export class Channel<T = unknown> {
     const reply = await this.host.request({ action: 'presence', channel: this.name })
     return reply.members as Member[]
   }
+}
+
+/** UTF-8 size of a string, in bytes, without encoding it. */
+function utf8Length(text: string): number {
+  let bytes = text.length
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i)
+    // Surrogate pairs count 2 units for 4 bytes; other code units above 0x7f take 2 or 3.
+    if (unit >= 0xd800 && unit <= 0xdfff) bytes += 1
+    else if (unit > 0x7ff) bytes += 2
+    else if (unit > 0x7f) bytes += 1
+  }
+  return bytes
 }

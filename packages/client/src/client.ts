@@ -2,6 +2,7 @@
  * The client: channels, the outbox and connection state, on top of an upstream that holds the
  * connection (a session in this tab, or the tab leading the origin's shared connection).
  */
+import { ErrorCode, channelNameProblem } from '@switchboard/protocol'
 import { Channel, type ChannelHost } from './channel.js'
 import { Emitter } from './emitter.js'
 import { ClientErrorCode, SwitchboardError } from './errors.js'
@@ -44,6 +45,14 @@ export class Client {
     return this.currentTransport
   }
 
+  /**
+   * Whether this client holds the network connection. False in a tab that shares the
+   * connection another tab of the origin holds (see `shareConnection`).
+   */
+  get holdsConnection(): boolean {
+    return this.upstream.holdsConnection
+  }
+
   /** Publications waiting for their acknowledgement. */
   get pendingPublications(): number {
     return this.outbox.size
@@ -56,10 +65,15 @@ export class Client {
     return this.emitter.on(event, listener)
   }
 
-  /** The channel of this name; the same object on every call. */
+  /**
+   * The channel of this name; the same object on every call. Throws `invalid_channel` for a
+   * name the server would refuse.
+   */
   channel<T = unknown>(name: string): Channel<T> {
     let channel = this.channels.get(name)
     if (channel === undefined) {
+      const problem = channelNameProblem(name)
+      if (problem !== undefined) throw new SwitchboardError(ErrorCode.InvalidChannel, problem)
       channel = new Channel<never>(name, this.channelHost)
       this.channels.set(name, channel)
     }

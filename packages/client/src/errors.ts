@@ -11,8 +11,6 @@ export const ClientErrorCode = {
   Closed: 'closed',
   /** The offline outbox is full; see `outbox.maxMessages` and `outbox.maxBytes`. */
   OutboxFull: 'outbox_full',
-  /** No reply within `requestTimeoutMs`. */
-  Timeout: 'timeout',
 } as const
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode]
 

@@ -49,6 +49,10 @@ export class Session implements Upstream {
     return this.currentState
   }
 
+  get holdsConnection(): boolean {
+    return true
+  }
+
   start(handler: UpstreamHandler): void {
     this.handler = handler
     this.stopWatching ??= watchWakeups(() => this.wake())
@@ -187,6 +191,9 @@ export class Session implements Upstream {
         if (!current()) return
         this.lastTrafficAt = Date.now()
         this.pingSent = false
+        // A server refusing a token closes right after the handshake, before any frame: only
+        // a frame shows that the token was accepted.
+        this.lastWasUnauthorized = false
       },
       reconnectAfter: (delayMs) => {
         if (current()) this.serverDelayMs = delayMs
@@ -225,7 +232,6 @@ export class Session implements Upstream {
     this.connectedAt = Date.now()
     this.lastTrafficAt = this.connectedAt
     this.serverDelayMs = undefined
-    this.lastWasUnauthorized = false
     this.stopTimers()
     this.startHeartbeat()
     if (transport.kind === 'sse' && this.options.transports.includes('websocket')) {
@@ -300,9 +306,18 @@ export class Session implements Upstream {
   }
 
   private ping(): void {
-    if (this.transport === undefined || !this.transport.pingProvesLiveness) return
+    const transport = this.transport
+    if (transport === undefined || !transport.pingProvesLiveness) return
     this.pingSent = true
-    this.transport.request({ action: 'ping' }).catch(() => undefined)
+    // The reply proves life even where it does not come down the stream (SSE's HTTP ping).
+    transport.request({ action: 'ping' }).then(
+      () => {
+        if (this.transport !== transport) return
+        this.lastTrafficAt = Date.now()
+        this.pingSent = false
+      },
+      () => undefined,
+    )
   }
 
   /** After a connection ended or an attempt failed: retry later, or stop for good. */

@@ -42,6 +42,8 @@ export interface UpstreamHandler {
 
 export interface Upstream {
   readonly state: ConnectionState
+  /** Whether this context holds the network connection (false in tabs sharing another's). */
+  readonly holdsConnection: boolean
   start(handler: UpstreamHandler): void
   subscribe(channel: string): void
   unsubscribe(channel: string): void

@@ -1,16 +1,14 @@
+/**
+ * The connection state machine: what the client does after each close code, with the server
+ * side scripted over real sockets (see helpers/scripted-peer.ts).
+ */
 import assert from 'node:assert/strict'
-import { afterEach, beforeEach, describe, it } from 'node:test'
-import { createClient, type Client, type ConnectionState } from '../src/index.js'
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test'
+import type { Client, ConnectionState, StateDetail } from '../src/index.js'
 import { decideAfterClose } from '../src/lifecycle.js'
-import type { WebSocketConstructor } from '../src/options.js'
-import { FakeWebSocket } from './helpers/fake-websocket.js'
-import { seededRandom, waitFor } from './helpers/wait.js'
-
-/** The n-th socket (1-based) once the client made it: sockets are made after getToken. */
-async function nthSocket(n: number): Promise<FakeWebSocket> {
-  await waitFor(() => FakeWebSocket.instances.length >= n, `socket ${n}`, 5_000)
-  return FakeWebSocket.instances[n - 1]!
-}
+import { closeClients, nodeClient } from './helpers/client.js'
+import { ScriptedPeer } from './helpers/scripted-peer.js'
+import { sleep, waitFor } from './helpers/wait.js'
 
 const context = { canRefreshToken: false, lastWasUnauthorized: false }
 
@@ -42,139 +40,129 @@ describe('close codes', () => {
 })
 
 describe('connection state machine', () => {
-  let client: Client | undefined
-  let states: Array<[ConnectionState, number | undefined]>
+  let peer: ScriptedPeer
+  let client: Client
+  let states: Array<[ConnectionState, StateDetail]>
 
+  before(async () => {
+    peer = await ScriptedPeer.start()
+  })
+  after(() => peer.stop())
   beforeEach(() => {
-    FakeWebSocket.instances = []
+    peer.sockets.length = 0
     states = []
   })
-  afterEach(() => client?.close())
-
-  /** Opens the n-th socket and waits until the client adopted it. */
-  async function openSocket(n: number): Promise<FakeWebSocket> {
-    const socket = await nthSocket(n)
-    socket.open()
-    await waitFor(() => client!.state === 'connected', 'connected', 5_000)
-    return socket
-  }
+  afterEach(closeClients)
 
   function connect(options: { getToken?: () => string } = {}): Client {
-    client = createClient({
-      url: 'ws://switchboard.test',
-      WebSocket: FakeWebSocket as unknown as WebSocketConstructor,
+    client = nodeClient(peer.url, {
       transports: ['websocket'],
-      shareConnection: false,
       reconnect: { baseDelayMs: 10, maxDelayMs: 20 },
-      random: seededRandom(7),
-      pingIntervalMs: 200,
-      heartbeatTimeoutMs: 400,
+      pingIntervalMs: 100,
+      heartbeatTimeoutMs: 300,
       ...options,
     })
-    client.on('state', (state, detail) => states.push([state, detail.retryInMs]))
+    client.on('state', (state, detail) => states.push([state, detail]))
     return client
   }
 
+  const connected = () => waitFor(() => client.state === 'connected', 'connected')
+
   it('goes connecting, connected, and back through disconnected on a temporary close', async () => {
     connect()
-    await openSocket(1)
-    FakeWebSocket.last.serverClose(4002)
-    await openSocket(2)
+    await connected()
+    ;(await peer.nth(1)).close(4002)
+    await peer.nth(2)
+    await connected()
     assert.deepEqual(
       states.map(([s]) => s),
       ['connecting', 'connected', 'disconnected', 'connecting', 'connected'],
     )
+    assert.equal(states[2]![1].closeCode, 4002)
   })
 
   for (const code of [4500, 4501, 4503]) {
-    it(`closes for good on ${code}`, async () => {
+    it(`closes for good on ${code} and fails queued publishes`, async () => {
       connect()
-      await openSocket(1)
-      FakeWebSocket.last.serverClose(code)
-      await waitFor(() => client!.state === 'closed', 'closed', 5_000)
-      await new Promise((resolve) => setTimeout(resolve, 100))
-      assert.equal(FakeWebSocket.instances.length, 1, 'no reconnect attempt')
+      await connected()
+      ;(await peer.nth(1)).close(code)
+      await waitFor(() => client.state === 'closed', 'closed')
+      assert.equal(states.at(-1)![1].closeCode, code)
+      await assert.rejects(client.channel('c').publish(1), { code: 'closed' })
+      await sleep(200)
+      assert.equal(peer.sockets.length, 1, 'no reconnect attempt')
     })
   }
 
   it('waits at least the delay a shutting-down server asks for', async () => {
     connect()
-    await openSocket(1)
-    FakeWebSocket.last.push({
+    await connected()
+    const first = await peer.nth(1)
+    first.push({
       type: 'disconnect',
       code: 'server_shutdown',
       reconnect: true,
       reconnectAfterMs: 300,
     })
-    FakeWebSocket.last.serverClose(4001)
-    assert.deepEqual(states.at(-1), ['disconnected', 300])
+    first.close(4001)
+    await waitFor(() => client.state === 'disconnected', 'disconnected')
+    const [, detail] = states.at(-1)!
+    assert.equal(detail.closeCode, 4001)
+    assert.ok(detail.retryInMs! >= 300, `retry in ${detail.retryInMs} ms`)
+    await peer.nth(2)
   })
 
   it('fetches a fresh token for every attempt and retries 4500 once with it', async () => {
     let issued = 0
     connect({ getToken: () => `token-${++issued}` })
-    ;(await nthSocket(1)).serverClose(4500)
-    await nthSocket(2)
-    assert.match(FakeWebSocket.last.url, /token=token-2/)
-    FakeWebSocket.last.serverClose(4500)
-    await waitFor(() => client!.state === 'closed', 'closed', 5_000)
+    ;(await peer.nth(1)).close(4500)
+    const second = await peer.nth(2)
+    assert.match(second.url, /token=token-2/)
+    second.close(4500)
+    await waitFor(() => client.state === 'closed', 'closed')
+    assert.equal(peer.sockets.length, 2)
   })
 
-  it('replaces a connection that went silent', async () => {
+  it('replaces a connection that went silent, after pinging it', async () => {
     connect()
-    await openSocket(1)
-    // The client pings after 200 ms of silence; nobody answers.
-    await waitFor(() => FakeWebSocket.instances.length === 2, 'a new socket', 5_000)
-    assert.ok(FakeWebSocket.instances[0]!.sent.some((frame) => frame.action === 'ping'))
-    assert.ok(states.some(([s]) => s === 'disconnected'))
+    await connected()
+    const first = await peer.nth(1)
+    await peer.nth(2)
+    assert.ok(first.frames.some((frame) => frame.action === 'ping'))
+    assert.equal(states.find(([s]) => s === 'disconnected')![1].closeCode, 4003)
   })
 
   it('keeps a connection that answers pings', async () => {
     connect()
-    const socket = await openSocket(1)
-    const timer = setInterval(() => socket.replyAll(), 50)
-    await new Promise((resolve) => setTimeout(resolve, 900))
+    await connected()
+    const first = await peer.nth(1)
+    const timer = setInterval(() => first.replyAll(), 50)
+    await sleep(900)
     clearInterval(timer)
-    assert.equal(FakeWebSocket.instances.length, 1)
-    assert.equal(client!.state, 'connected')
+    assert.equal(peer.sockets.length, 1)
+    assert.equal(client.state, 'connected')
   })
 
   it('resubscribes from the last delivered position and drops repeats', async () => {
     connect()
     const received: number[] = []
-    client!.channel('c').subscribe((m) => received.push(m.offset))
-    const first = await openSocket(1)
-    assert.deepEqual(first.sent[0], { action: 'subscribe', channel: 'c', id: 1 })
+    client.channel('c').subscribe((m) => received.push(m.offset))
+    const first = await peer.nth(1)
+    await first.requests()
+    assert.deepEqual(first.frames[0], { action: 'subscribe', channel: 'c', id: 1 })
     first.replyAll({ channel: 'c', offset: 4, epoch: 'e1' })
     first.push({ type: 'message', channel: 'c', event: 'm', data: 5, offset: 5, epoch: 'e1' })
-    first.serverClose(4000)
+    await waitFor(() => received.length === 1, 'offset 5')
+    first.close(4000)
 
-    const second = await openSocket(2)
-    assert.deepEqual(second.sent[0]!.since, { offset: 5, epoch: 'e1' })
+    const second = await peer.nth(2)
+    await second.requests()
+    assert.deepEqual(second.frames[0]!.since, { offset: 5, epoch: 'e1' })
     second.replyAll({ channel: 'c', offset: 6, epoch: 'e1', recovered: true })
     for (const offset of [5, 6, 7]) {
       second.push({ type: 'message', channel: 'c', event: 'm', data: offset, offset, epoch: 'e1' })
     }
+    await waitFor(() => received.length === 3, 'offsets 6 and 7')
     assert.deepEqual(received, [5, 6, 7])
-  })
-
-  it('emits reset when the server cannot recover', async () => {
-    connect()
-    const resets: unknown[] = []
-    const channel = client!.channel('c')
-    channel.subscribe(() => undefined)
-    channel.on('reset', (info) => resets.push(info))
-    await openSocket(1)
-    FakeWebSocket.last.replyAll({ channel: 'c', offset: 3, epoch: 'e1' })
-    FakeWebSocket.last.serverClose(4000)
-    await openSocket(2)
-    FakeWebSocket.last.replyAll({ channel: 'c', offset: 0, epoch: 'e2', recovered: false })
-    assert.deepEqual(resets, [
-      {
-        channel: 'c',
-        lastSeen: { offset: 3, epoch: 'e1' },
-        resumeFrom: { offset: 0, epoch: 'e2' },
-      },
-    ])
   })
 })

@@ -12,6 +12,7 @@ import type { Session } from '../session.js'
 import type { ReplyBody, RequestFrame } from '../types.js'
 import type { Upstream, UpstreamHandler } from '../upstream.js'
 import { ConnectionHost } from './host.js'
+import { watchWakeups } from '../wakeups.js'
 import { isHostMessage, type HostMessage, type TabMessage } from './messages.js'
 
 interface Pending {
@@ -36,6 +37,7 @@ export class SharedUpstream implements Upstream {
   private bus: BroadcastChannel | undefined
   private host: ConnectionHost | undefined
   private releaseLock: (() => void) | undefined
+  private stopWatching: (() => void) | undefined
   private readonly onPageHide = () => this.post({ t: 'bye', tab: this.tab })
 
   constructor(
@@ -49,8 +51,7 @@ export class SharedUpstream implements Upstream {
     return this.currentState
   }
 
-  /** Whether this tab holds the shared connection. */
-  get isHost(): boolean {
+  get holdsConnection(): boolean {
     return this.host !== undefined
   }
 
@@ -65,6 +66,8 @@ export class SharedUpstream implements Upstream {
       if (isHostMessage(event.data)) this.receive(event.data)
     }
     globalThis.addEventListener?.('pagehide', this.onPageHide)
+    // The host may sit in a throttled background tab: this tab's wake-ups matter too.
+    this.stopWatching = watchWakeups(() => this.wake())
     this.elect()
     this.post({ t: 'hello', tab: this.tab })
   }
@@ -95,6 +98,8 @@ export class SharedUpstream implements Upstream {
   close(): void {
     this.post({ t: 'bye', tab: this.tab })
     globalThis.removeEventListener?.('pagehide', this.onPageHide)
+    this.stopWatching?.()
+    this.stopWatching = undefined
     this.host?.close()
     this.host = undefined
     this.releaseLock?.()

@@ -26,14 +26,23 @@ interface StreamChannel {
 
 export class SseTransport implements Transport {
   readonly kind = 'sse'
-  readonly pingProvesLiveness = false
   private events: TransportEvents | undefined
   private channels: StreamChannel[] = []
   private stream: AbortController | undefined
   private reopenScheduled = false
   private ended = false
+  /** The last publish sent; the next one waits for it (see `request`). */
+  private lastPublish: Promise<unknown> = Promise.resolve()
 
   constructor(private readonly http: HttpRequester) {}
+
+  /**
+   * Without channels there is no stream whose heartbeats prove the server alive, so a ping
+   * over HTTP has to; with a stream, a ping POST would prove nothing about the stream.
+   */
+  get pingProvesLiveness(): boolean {
+    return this.channels.length === 0
+  }
 
   async open(events: TransportEvents): Promise<void> {
     this.events = events
@@ -62,8 +71,15 @@ export class SseTransport implements Transport {
     this.scheduleReopen()
   }
 
+  /**
+   * Publishes go one at a time: concurrent POSTs may travel over different TCP connections
+   * and reach the server in any order, while over WebSocket the socket keeps them in order.
+   */
   request(frame: RequestFrame): Promise<ReplyBody> {
-    return postRequest(this.http, frame)
+    if (frame.action !== 'publish') return postRequest(this.http, frame)
+    const reply = this.lastPublish.then(() => postRequest(this.http, frame))
+    this.lastPublish = reply.catch(() => undefined)
+    return reply
   }
 
   close(): void {

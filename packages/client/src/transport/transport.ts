@@ -48,7 +48,7 @@ export interface Transport {
    * `SwitchboardError`: the server's code, or `disconnected` when the transport ended first.
    */
   request(frame: RequestFrame): Promise<ReplyBody>
-  /** Whether `ping` requests over this transport prove the downstream alive. */
+  /** Whether `ping` requests over this transport prove the downstream alive, now. */
   readonly pingProvesLiveness: boolean
   /** Ends the transport without a `close` event. */
   close(): void

@@ -3,6 +3,12 @@
  * WebSocket upgrade, as corporate proxies do: what the SSE fallback exists for.
  */
 import { createServer, request, type Server } from 'node:http'
+import {
+  connect,
+  createServer as createNetServer,
+  type Server as NetServer,
+  type Socket,
+} from 'node:net'
 
 export async function startUpgradeRefusingProxy(
   targetPort: number,
@@ -40,5 +46,76 @@ export async function startUpgradeRefusingProxy(
         server.closeAllConnections()
         server.close(() => resolve())
       }),
+  }
+}
+
+/**
+ * A TCP proxy standing for the network between client and server: it can cut every
+ * connection, refuse new ones (network down) and freeze traffic without closing anything
+ * (a dead link that only a heartbeat notices).
+ */
+export class NetworkProxy {
+  private readonly sockets = new Set<Socket>()
+  private refusing = false
+  private frozen = false
+
+  private constructor(
+    private readonly server: NetServer,
+    readonly port: number,
+  ) {}
+
+  static async start(targetPort: number): Promise<NetworkProxy> {
+    const server = createNetServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const proxy = new NetworkProxy(server, (server.address() as { port: number }).port)
+    server.on('connection', (client) => proxy.accept(client, targetPort))
+    return proxy
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`
+  }
+
+  /** Network down: cuts every connection and refuses new ones until `restore`. */
+  down(): void {
+    this.refusing = true
+    for (const socket of this.sockets) socket.destroy()
+  }
+
+  /** Stops forwarding bytes, both ways, on every connection; nothing is closed. */
+  freeze(): void {
+    this.frozen = true
+  }
+
+  restore(): void {
+    this.refusing = false
+    this.frozen = false
+  }
+
+  async stop(): Promise<void> {
+    this.down()
+    await new Promise((resolve) => this.server.close(resolve))
+  }
+
+  private accept(client: Socket, targetPort: number): void {
+    if (this.refusing) {
+      client.destroy()
+      return
+    }
+    const upstream = connect(targetPort, '127.0.0.1')
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      this.sockets.add(from)
+      from.on('close', () => {
+        this.sockets.delete(from)
+        to.destroy()
+      })
+      from.on('error', () => undefined)
+      from.on('data', (chunk: Buffer) => {
+        if (!this.frozen) to.write(chunk)
+      })
+    }
   }
 }

@@ -1,127 +1,85 @@
 /**
- * Real servers for integration tests: in-process (memory storage) or a child process running
- * the CLI (SQLite, so history survives a kill), plus an HTTP publisher using the API key.
+ * Real servers for client tests, built on the server package's test helpers: in-process
+ * servers, and a CLI child process that a test can kill and start again on the same port.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { Switchboard, resolveOptions } from '../../../server/src/index.js'
+import { tempDir } from '../../../server/test/helpers/tmp.js'
+import { API_KEY, startChild, type ChildServer } from '../../../server/test/helpers/server.js'
 
-export const API_KEY = 'k'.repeat(16)
-const CLI = fileURLToPath(new URL('../../../server/dist/cli.js', import.meta.url))
+export { API_KEY, startServer, type TestServer } from '../../../server/test/helpers/server.js'
 
-export async function startServer(
-  config: Record<string, unknown> = {},
-  port = 0,
-): Promise<{ server: Switchboard; port: number; url: string }> {
-  const server = await Switchboard.create(
-    resolveOptions({
-      port,
-      host: '127.0.0.1',
-      storage: 'memory',
-      apiKeys: [API_KEY],
-      auth: { anonymous: true, jwtSecret: 's'.repeat(32) },
-      channelDefaults: { public: true },
-      logLevel: 'silent',
-      ...config,
-    }),
-  )
-  const bound = await server.listen()
-  return { server, port: bound, url: `ws://127.0.0.1:${bound}` }
-}
+type Config = Record<string, unknown>
 
-/** A port that was free a moment ago, for servers that must come back on the same port. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number }
-      probe.close(() => resolve(port))
-    })
-  })
-}
+/**
+ * `switchboard serve` in a child process with SQLite in a temporary directory, so history
+ * survives a kill. It binds port 0 at first and comes back on the port it got.
+ */
+export class RestartableServer {
+  private child: ChildServer | undefined
+  private readonly data = tempDir('switchboard-client-test-')
+  port = 0
 
-/** The CLI server as a child process, which the test can kill and start again. */
-export class ChildServer {
-  private child: ChildProcess | undefined
-  readonly dataDir = mkdtempSync(join(tmpdir(), 'switchboard-client-test-'))
+  constructor(private readonly config: Config) {}
 
-  constructor(
-    readonly port: number,
-    config: Record<string, unknown>,
-  ) {
-    writeFileSync(join(this.dataDir, 'config.json'), JSON.stringify(config))
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`
   }
 
   async start(): Promise<void> {
-    const child = spawn(
-      process.execPath,
-      [
-        CLI,
-        'serve',
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(this.port),
-        '--data-dir',
-        this.dataDir,
-        '--config',
-        join(this.dataDir, 'config.json'),
-      ],
-      { env: { ...process.env, SWITCHBOARD_API_KEY: API_KEY }, stdio: ['ignore', 'pipe', 'pipe'] },
-    )
-    this.child = child
-    await new Promise<void>((resolve, reject) => {
-      let output = ''
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString()
-        if (output.includes('listening on')) resolve()
-      }
-      child.stdout!.on('data', onData)
-      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()))
-      child.once('exit', (code) => reject(new Error(`server exited (${code}): ${output}`)))
-    })
+    const args = ['--host', '127.0.0.1', '--port', String(this.port), '--data-dir', this.data.dir]
+    this.child = await startChild(args, { SWITCHBOARD_LOG_LEVEL: 'error' }, this.config)
+    this.port = this.child.port
   }
 
   /** SIGKILL: no goodbye to clients, as in a crash. */
   async kill(): Promise<void> {
-    const child = this.child
-    if (child === undefined || child.exitCode !== null) return
-    const exited = new Promise((resolve) => child.once('exit', resolve))
-    child.kill('SIGKILL')
-    await exited
+    await this.child?.kill('SIGKILL')
     this.child = undefined
   }
 
   async dispose(): Promise<void> {
     await this.kill()
-    rmSync(this.dataDir, { recursive: true, force: true })
+    this.data.remove()
   }
 }
 
 /** Publishes over the HTTP API; retries while the server is down, with a stable key. */
 export async function publishHttp(
-  port: number,
+  baseUrl: string | (() => string),
   channel: string,
   data: unknown,
-  idempotencyKey: string,
+  idempotencyKey?: string,
 ): Promise<void> {
   for (let attempt = 0; ; attempt++) {
+    const base = typeof baseUrl === 'string' ? baseUrl : baseUrl()
+    let refused: string | undefined
     try {
-      const response = await fetch(`http://127.0.0.1:${port}/v1/publish`, {
+      const response = await fetch(`${base}/v1/publish`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${API_KEY}`, 'Content-Type': 'application/json' },
         body: JSON.stringify({ channel, data, idempotencyKey }),
       })
       if (response.ok) return
-      if (response.status < 500) throw new Error(`publish failed: ${await response.text()}`)
+      if (response.status < 500) refused = await response.text()
     } catch (error) {
-      if (attempt > 500 || (error as Error).message.startsWith('publish failed')) throw error
+      if (attempt > 500) throw error
     }
+    if (refused !== undefined) throw new Error(`publish refused: ${refused}`)
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
+}
+
+/** The data of a channel's publications, read over the HTTP API. */
+export async function historyData(baseUrl: string, channel: string): Promise<unknown[]> {
+  const response = await fetch(`${baseUrl}/v1/channels/${channel}/history?limit=1000`, {
+    headers: { Authorization: `Bearer ${API_KEY}` },
+  })
+  const body = (await response.json()) as { publications: Array<{ data: unknown }> }
+  return body.publications.map((p) => p.data)
+}
+
+/** Open connections by transport, as the server's `/metrics` reports them. */
+export async function connectionCount(baseUrl: string, transport = 'websocket'): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text()
+  const line = new RegExp(`^switchboard_connections\\{transport="${transport}"\\} (\\d+)`, 'm')
+  return Number(line.exec(text)?.[1] ?? NaN)
 }
