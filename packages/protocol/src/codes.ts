@@ -63,15 +63,15 @@ export const CloseCode = {
   ServerShutdown: 4001,
   /** The outbound queue exceeded `limits.maxQueueBytes`; reconnect and recover. */
   SlowConsumer: 4002,
-  /** No pong to the server's pings within `heartbeat.timeoutMs`. */
+  /** Nothing (pong or frame) arrived from the client for a whole `heartbeat.intervalMs`. */
   HeartbeatTimeout: 4003,
-  /** The server asked the client to reconnect (e.g. rebalancing). */
+  /** Reserved: the server asks the client to reconnect (e.g. rebalancing). */
   ForceReconnect: 4005,
   /** Credentials missing or invalid. Terminal: get a new token before reconnecting. */
   Unauthorized: 4500,
-  /** The client broke the protocol (e.g. sent binary frames). Terminal. */
+  /** Reserved: the client broke the protocol. Terminal. */
   ProtocolError: 4501,
-  /** Disconnected on purpose by the server or an operator. Terminal. */
+  /** Reserved: disconnected on purpose by the server or an operator. Terminal. */
   ForceDisconnect: 4503,
 } as const
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode]

@@ -242,12 +242,12 @@ export class Hub {
     return { publications: read.publications, epoch: position.epoch, offset: position.offset }
   }
 
-  /** Validates the channel name and the caller's right to `operation`; returns its options. */
   /** Throws the error `subscribe` would give for the channel's name or permissions. */
   checkSubscribe(connection: Connection, channel: string): void {
     this.check(connection, channel, 'subscribe')
   }
 
+  /** Validates the channel name and the caller's right to `operation`; returns its options. */
   private check(
     caller: Caller,
     channel: string,

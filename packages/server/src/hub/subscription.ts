@@ -47,7 +47,7 @@ export class Subscription {
 
   /**
    * Ends recovery: delivers `missed` (in order), then buffered publications newer than the
-   * position reached. ``offset` and `epoch` are the stream position the recovery read ended at.
+   * position reached. `offset` and `epoch` are the stream position the recovery read ended at.
    */
   activate(missed: OutgoingPublication[], offset: number, epoch: string): void {
     const buffered = this.buffer ?? []
