@@ -23,6 +23,7 @@ const UNREACHABLE_CLOSE_CODE = 1006
 
 export class Session implements Upstream {
   private currentState: ConnectionState = 'disconnected'
+  private currentDetail: StateDetail = {}
   private handler: UpstreamHandler | undefined
   private transport: Transport | undefined
   private readonly channels = new Set<string>()
@@ -36,6 +37,8 @@ export class Session implements Upstream {
   private lastTrafficAt = 0
   private pingSent = false
   private serverDelayMs: number | undefined
+  /** Until this time (ms since epoch) a wake-up does not cut the wait the server asked for. */
+  private serverHoldUntil = 0
   private lastWasUnauthorized = false
   /** Set when WebSocket failed but SSE worked; reconnects then start with SSE. */
   private preferSse = false
@@ -51,6 +54,11 @@ export class Session implements Upstream {
 
   get holdsConnection(): boolean {
     return true
+  }
+
+  /** The detail of the last state change: transport, close code, retry delay. */
+  get detail(): StateDetail {
+    return this.currentDetail
   }
 
   start(handler: UpstreamHandler): void {
@@ -81,7 +89,10 @@ export class Session implements Upstream {
   }
 
   wake(): void {
-    if (this.currentState === 'disconnected' && this.retryTimer !== undefined) {
+    // A restarting server spread its clients' returns over a delay: `online` or a tab
+    // becoming visible must not undo that spread.
+    const held = Date.now() < this.serverHoldUntil
+    if (this.currentState === 'disconnected' && this.retryTimer !== undefined && !held) {
       clearTimeout(this.retryTimer)
       this.retryTimer = undefined
       void this.attempt()
@@ -343,6 +354,7 @@ export class Session implements Upstream {
     }
 
     const retryInMs = Math.max(this.backoff.next(), decision.minDelayMs ?? 0)
+    this.serverHoldUntil = Date.now() + (decision.minDelayMs ?? 0)
     this.setState('disconnected', { closeCode: code, retryInMs })
     this.retryTimer = setTimeout(() => void this.attempt(), retryInMs)
   }
@@ -357,6 +369,7 @@ export class Session implements Upstream {
   private setState(state: ConnectionState, detail: StateDetail): void {
     const changed = state !== this.currentState
     this.currentState = state
+    this.currentDetail = detail
     if (changed || state === 'connected') this.handler?.state(state, detail)
   }
 }

@@ -59,7 +59,7 @@ export class ConnectionHost {
   private receive(message: TabMessage): void {
     switch (message.t) {
       case 'hello':
-        this.post({ t: 'state', state: this.session.state, detail: {} })
+        this.post({ t: 'state', state: this.session.state, detail: this.session.detail })
         return
       case 'wake':
         this.session.wake()
