@@ -33,27 +33,25 @@ export class Presence {
     return this.emitter.on(event, listener)
   }
 
-  /** Asks the server for the channel's members now. */
+  /** Asks the server for the channel's members now; the list and `change` follow the answer. */
   fetch(): Promise<Member[]> {
-    return this.fetchMembers()
+    const fetch = ++this.fetches
+    return this.fetchMembers().then((members) => {
+      // A slower, older fetch must not overwrite a newer list.
+      if (fetch !== this.fetches) return members
+      this.current.clear()
+      for (const member of members) this.current.set(member.id, member)
+      this.emitter.emit('change', this.members)
+      return members
+    })
   }
 
   /** @internal The channel was (re)subscribed: refresh the list if anyone watches it. */
   resync(): void {
     if (this.emitter.count('change') === 0) return
-    const fetch = ++this.fetches
-    this.fetchMembers().then(
-      (members) => {
-        // A slower, older fetch must not overwrite a newer list.
-        if (fetch !== this.fetches) return
-        this.current.clear()
-        for (const member of members) this.current.set(member.id, member)
-        this.emitter.emit('change', this.members)
-      },
-      (error: SwitchboardError) => {
-        if (error.code !== 'disconnected') this.emitter.emit('error', error)
-      },
-    )
+    this.fetch().catch((error: SwitchboardError) => {
+      if (error.code !== 'disconnected') this.emitter.emit('error', error)
+    })
   }
 
   /** @internal A join or leave push. */

@@ -1,0 +1,107 @@
+/**
+ * Three tabs of one origin in real headless Chromium share one connection (Web Locks leader
+ * election plus BroadcastChannel): the server sees one, and when the tab holding it closes,
+ * another takes over and the remaining tabs get every publication once, in order.
+ */
+import assert from 'node:assert/strict'
+import { after, afterEach, before, describe, it } from 'node:test'
+import type { Page } from 'playwright-core'
+import { connectionCount, publishHttp, subscriberCount } from '../helpers/server.js'
+import { waitFor } from '../helpers/wait.js'
+import { BrowserHarness, browserSkipReason } from './harness.js'
+
+interface TabState {
+  received: number[]
+  resets: number
+  holdsConnection: boolean
+  state: string
+  subscribed: boolean
+}
+
+function tabState(page: Page): Promise<TabState> {
+  return page.evaluate(() => {
+    const { sb } = window as unknown as { sb: any }
+    return {
+      received: [...sb.received],
+      resets: sb.resets.length,
+      holdsConnection: sb.client.holdsConnection,
+      state: sb.client.state,
+      subscribed: sb.channel.position !== undefined,
+    }
+  })
+}
+
+const numbers = (count: number) => Array.from({ length: count }, (_, i) => i + 1)
+
+describe('shared connection across tabs in Chromium', { skip: browserSkipReason() }, () => {
+  let harness: BrowserHarness
+  let tabs: Page[] = []
+
+  before(async () => {
+    harness = await BrowserHarness.start({ channelDefaults: { historySize: 1_000 } })
+  })
+  afterEach(async () => {
+    for (const tab of tabs) await tab.close().catch(() => undefined)
+    tabs = []
+  })
+  after(() => harness?.stop())
+
+  async function openTabs(channel: string): Promise<void> {
+    for (let i = 0; i < 3; i++) tabs.push(await harness.open('tabs', { channel }))
+    await waitFor(async () => {
+      const states = await Promise.all(tabs.map(tabState))
+      return states.every((s) => s.subscribed)
+    }, 'three subscribed tabs')
+  }
+
+  it('three tabs subscribe over one server connection', async () => {
+    const { url } = harness.server
+    await openTabs('shared')
+    await publishHttp(url, 'shared', 1)
+    await publishHttp(url, 'shared', 2)
+    for (const tab of tabs) {
+      await waitFor(async () => (await tabState(tab)).received.length === 2, 'both in every tab')
+    }
+
+    const states = await Promise.all(tabs.map(tabState))
+    for (const state of states) assert.deepEqual(state.received, [1, 2])
+    assert.equal(states.filter((s) => s.holdsConnection).length, 1, 'one tab holds it')
+    assert.equal(await connectionCount(url, 'websocket'), 1)
+    assert.equal(await connectionCount(url, 'sse'), 0)
+    assert.equal(await subscriberCount(url, 'shared'), 1)
+  })
+
+  it('closing the leader tab keeps the other two receiving, without loss or repeats', async () => {
+    const { url } = harness.server
+    await openTabs('takeover')
+    const total = 300
+    for (let n = 1; n <= total; n++) {
+      if (n === 100) {
+        const states = await Promise.all(tabs.map(tabState))
+        const leader = tabs[states.findIndex((s) => s.holdsConnection)]!
+        tabs = tabs.filter((tab) => tab !== leader)
+        // Mid-stream, while publications keep coming.
+        void leader.close()
+      }
+      await publishHttp(url, 'takeover', n)
+    }
+
+    for (const tab of tabs) {
+      await waitFor(async () => (await tabState(tab)).received.length >= total, `${total}`)
+    }
+    // A round trip after the last publication, so that a repeat would have arrived by now.
+    await publishHttp(url, 'takeover', total + 1)
+    for (const tab of tabs) {
+      await waitFor(async () => (await tabState(tab)).received.length > total, 'the last one')
+    }
+    const states = await Promise.all(tabs.map(tabState))
+    for (const state of states) {
+      assert.deepEqual(state.received, numbers(total + 1))
+      assert.equal(state.resets, 0)
+      assert.equal(state.state, 'connected')
+    }
+    assert.equal(states.filter((s) => s.holdsConnection).length, 1, 'a new leader')
+    await waitFor(async () => (await connectionCount(url, 'websocket')) === 1, 'one connection')
+    assert.equal(await subscriberCount(url, 'takeover'), 1)
+  })
+})
