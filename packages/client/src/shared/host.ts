@@ -15,6 +15,7 @@ export class ConnectionHost {
   private readonly tabsByChannel = new Map<string, Set<string>>()
   private readonly positions = new Map<string, StreamPosition>()
   private readonly bus: BroadcastChannel
+  private closed = false
 
   constructor(
     busName: string,
@@ -30,7 +31,10 @@ export class ConnectionHost {
     // Tabs answer `leader` by registering their channels again.
     this.post({ t: 'leader' })
     this.session.start({
-      state: (state, detail) => this.post({ t: 'state', state, detail }),
+      state: (state, detail) => {
+        // The session closing with its host is no news for the other tabs (see `close`).
+        if (!this.closed) this.post({ t: 'state', state, detail })
+      },
       subscribed: (info) => {
         if (info.recovered === false || !this.positions.has(info.channel)) {
           this.positions.set(info.channel, { offset: info.offset, epoch: info.epoch })
@@ -51,7 +55,15 @@ export class ConnectionHost {
     })
   }
 
+  /**
+   * Ends this tab's hosting, e.g. when its client is closed. For the other tabs the
+   * connection is only moving: they hear `disconnected`, not `closed`, so their outboxes keep
+   * their publications, and the next leader's `leader` message brings them back.
+   */
   close(): void {
+    if (this.closed) return
+    this.post({ t: 'state', state: 'disconnected', detail: {} })
+    this.closed = true
     this.session.close()
     this.bus.close()
   }
@@ -112,6 +124,7 @@ export class ConnectionHost {
   }
 
   private post(message: HostMessage): void {
-    this.bus.postMessage(message)
+    // Replies of requests that were in flight may settle after the bus closed.
+    if (!this.closed) this.bus.postMessage(message)
   }
 }

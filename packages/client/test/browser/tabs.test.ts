@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, it } from 'node:test'
 import type { Page } from 'playwright-core'
-import { connectionCount, publishHttp, subscriberCount } from '../helpers/server.js'
+import { connectionCount, historyData, publishHttp, subscriberCount } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
 import { BrowserHarness, browserSkipReason } from './harness.js'
 
@@ -15,6 +15,7 @@ interface TabState {
   resets: number
   holdsConnection: boolean
   state: string
+  states: string[]
   subscribed: boolean
 }
 
@@ -26,6 +27,7 @@ function tabState(page: Page): Promise<TabState> {
       resets: sb.resets.length,
       holdsConnection: sb.client.holdsConnection,
       state: sb.client.state,
+      states: [...sb.states],
       subscribed: sb.channel.position !== undefined,
     }
   })
@@ -103,5 +105,33 @@ describe('shared connection across tabs in Chromium', { skip: browserSkipReason(
     assert.equal(states.filter((s) => s.holdsConnection).length, 1, 'a new leader')
     await waitFor(async () => (await connectionCount(url, 'websocket')) === 1, 'one connection')
     assert.equal(await subscriberCount(url, 'takeover'), 1)
+  })
+
+  it('a leader closing its client hands over: others never see closed, nothing is lost', async () => {
+    const { url } = harness.server
+    await openTabs('handover')
+    const states = await Promise.all(tabs.map(tabState))
+    const leader = tabs[states.findIndex((s) => s.holdsConnection)]!
+    const others = tabs.filter((tab) => tab !== leader)
+    const writer = others[0]!
+
+    // Publishes in flight through the leader when it goes, then more during the handover.
+    await writer.evaluate(() => (window as any).sb.publishRange(1, 50))
+    await leader.evaluate(() => (window as any).sb.client.close())
+    await writer.evaluate(() => (window as any).sb.publishRange(51, 100))
+    const outcomes = await writer.evaluate(() => (window as any).sb.outcomes())
+    assert.deepEqual(outcomes, numbers(100))
+    assert.deepEqual(await historyData(url, 'handover'), numbers(100))
+
+    for (const tab of others) {
+      await waitFor(async () => (await tabState(tab)).received.length >= 100, '100 in a tab')
+      const state = await tabState(tab)
+      assert.deepEqual(state.received, numbers(100))
+      assert.ok(!state.states.includes('closed'), `states ${state.states.join(', ')}`)
+      assert.equal(state.state, 'connected')
+    }
+    const after = await Promise.all(others.map(tabState))
+    assert.equal(after.filter((s) => s.holdsConnection).length, 1, 'a new leader')
+    await waitFor(async () => (await connectionCount(url, 'websocket')) === 1, 'one connection')
   })
 })

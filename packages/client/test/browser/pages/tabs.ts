@@ -1,15 +1,32 @@
 /**
- * A tab that subscribes to one channel and records what its handler gets, for the multi-tab
- * tests. Query: `server` (the Switchboard URL) and `channel`.
+ * A tab that subscribes to one channel and records what its handler gets, its connection
+ * states, and the outcome of its publishes, for the multi-tab tests. Query: `server` (the
+ * Switchboard URL) and `channel`.
  */
-import { createClient, type ResetInfo } from '@switchboard/client'
+import { createClient, type PublishAck, type ResetInfo } from '@switchboard/client'
 
 const params = new URLSearchParams(location.search)
 const client = createClient({ url: params.get('server')! })
 const channel = client.channel<number>(params.get('channel') ?? 'numbers')
 const received: number[] = []
 const resets: ResetInfo[] = []
+const states: string[] = []
+const acks: Array<Promise<PublishAck>> = []
+client.on('state', (state) => states.push(state))
 channel.on('reset', (info) => resets.push(info))
 channel.subscribe((message) => received.push(message.data))
 
-Object.assign(window, { sb: { client, channel, received, resets } })
+/** Publishes `from`..`to` without waiting; `outcomes` tells how each ended. */
+function publishRange(from: number, to: number): void {
+  for (let n = from; n <= to; n++) acks.push(channel.publish(n))
+}
+
+/** Each publish's acknowledged offset, or its error code, once all have settled. */
+async function outcomes(): Promise<Array<number | string>> {
+  const results = await Promise.allSettled(acks)
+  return results.map((r) => (r.status === 'fulfilled' ? r.value.offset : String(r.reason.code)))
+}
+
+Object.assign(window, {
+  sb: { client, channel, received, resets, states, publishRange, outcomes },
+})
