@@ -2,6 +2,7 @@
  * Presence of one channel: join and leave events, and, while someone listens to `change`, the
  * member list kept current (fetched on every (re)subscribe, then updated by joins and leaves).
  */
+import { ClientErrorCode } from '@switchboard/protocol'
 import { Emitter } from './emitter.js'
 import type { SwitchboardError } from './errors.js'
 import type { Member, PresencePush } from './types.js'
@@ -50,7 +51,7 @@ export class Presence {
   resync(): void {
     if (this.emitter.count('change') === 0) return
     this.fetch().catch((error: SwitchboardError) => {
-      if (error.code !== 'disconnected') this.emitter.emit('error', error)
+      if (error.code !== ClientErrorCode.Disconnected) this.emitter.emit('error', error)
     })
   }
 

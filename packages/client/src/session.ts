@@ -4,7 +4,7 @@
  * the WebSocket-to-SSE fallback and the return to WebSocket, and resubscribes every channel
  * from its handler's position after each reconnect.
  */
-import { CloseCode } from '@switchboard/protocol'
+import { ClientErrorCode, CloseCode, ErrorCode } from '@switchboard/protocol'
 import { Backoff } from './backoff.js'
 import { SwitchboardError, disconnectedError } from './errors.js'
 import { decideAfterClose, type ConnectionState } from './lifecycle.js'
@@ -259,8 +259,9 @@ export class Session implements Upstream {
     const since = this.handler?.position(channel)
     transport.subscribe(channel, since).catch((error: unknown) => {
       if (this.transport !== transport || !this.channels.has(channel)) return
-      if (!(error instanceof SwitchboardError) || error.code === 'disconnected') return
-      if (error.code === 'already_subscribed') return
+      if (!(error instanceof SwitchboardError) || error.code === ClientErrorCode.Disconnected)
+        return
+      if (error.code === ErrorCode.AlreadySubscribed) return
       this.channels.delete(channel)
       this.handler?.subscribeFailed(channel, error)
     })

@@ -6,6 +6,7 @@
  * from there; a tab that registers a channel from an older position (after a leader change)
  * fills its gap from history by itself.
  */
+import { ErrorCode } from '@switchboard/protocol'
 import type { SwitchboardError } from '../errors.js'
 import type { Session } from '../session.js'
 import type { StreamPosition } from '../types.js'
@@ -89,7 +90,7 @@ export class ConnectionHost {
         this.session.request(message.frame).then(
           (body) => this.post({ t: 'reply', tab: message.tab, rid: message.rid, body }),
           (error: SwitchboardError) => {
-            const wire = { code: error.code ?? 'internal_error', message: error.message }
+            const wire = { code: error.code ?? ErrorCode.InternalError, message: error.message }
             this.post({ t: 'reply', tab: message.tab, rid: message.rid, error: wire })
           },
         )
