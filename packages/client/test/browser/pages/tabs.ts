@@ -1,18 +1,26 @@
 /**
  * A tab that subscribes to one channel and records what its handler gets, its connection
  * states, and the outcome of its publishes, for the multi-tab tests. Query: `server` (the
- * Switchboard URL) and `channel`.
+ * Switchboard URL), `channel` and `slowRetry`.
  */
 import { createClient, type PublishAck, type ResetInfo } from '@switchboard/client'
 
 const params = new URLSearchParams(location.search)
-const client = createClient({ url: params.get('server')! })
+// `slowRetry`: a first retry 20 s away, so that only a wake-up can explain a prompt one.
+const slowRetry = params.has('slowRetry')
+  ? { reconnect: { baseDelayMs: 20_000, maxDelayMs: 20_000 }, random: () => 0.999 }
+  : {}
+const client = createClient({ url: params.get('server')!, ...slowRetry })
 const channel = client.channel<number>(params.get('channel') ?? 'numbers')
 const received: number[] = []
 const resets: ResetInfo[] = []
 const states: string[] = []
 const acks: Array<Promise<PublishAck>> = []
-client.on('state', (state) => states.push(state))
+const retries: number[] = []
+client.on('state', (state, detail) => {
+  states.push(state)
+  if (detail.retryInMs !== undefined) retries.push(detail.retryInMs)
+})
 channel.on('reset', (info) => resets.push(info))
 channel.subscribe((message) => received.push(message.data))
 
@@ -28,5 +36,5 @@ async function outcomes(): Promise<Array<number | string>> {
 }
 
 Object.assign(window, {
-  sb: { client, channel, received, resets, states, publishRange, outcomes },
+  sb: { client, channel, received, resets, states, retries, publishRange, outcomes },
 })
