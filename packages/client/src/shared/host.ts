@@ -10,6 +10,7 @@ import { ErrorCode } from '@switchboard/protocol'
 import type { SwitchboardError } from '../errors.js'
 import type { Session } from '../session.js'
 import type { StreamPosition } from '../types.js'
+import type { UpstreamHandler } from '../upstream.js'
 import { isHostMessage, type HostMessage, type TabMessage } from './messages.js'
 
 export class ConnectionHost {
@@ -31,29 +32,31 @@ export class ConnectionHost {
   start(): void {
     // Tabs answer `leader` by registering their channels again.
     this.post({ t: 'leader' })
-    this.session.start({
-      state: (state, detail) => {
-        // The session closing with its host is no news for the other tabs (see `close`).
-        if (!this.closed) this.post({ t: 'state', state, detail })
-      },
-      subscribed: (info) => {
-        if (info.recovered === false || !this.positions.has(info.channel)) {
-          this.positions.set(info.channel, { offset: info.offset, epoch: info.epoch })
-        }
-        this.post({ t: 'subscribed', info })
-      },
-      subscribeFailed: (channel, error: SwitchboardError) => {
-        this.tabsByChannel.delete(channel)
-        this.positions.delete(channel)
-        this.post({ t: 'subFailed', channel, error: { code: error.code, message: error.message } })
-      },
-      message: (push) => {
-        this.positions.set(push.channel, { offset: push.offset, epoch: push.epoch })
-        this.post({ t: 'message', push })
-      },
-      presence: (push) => this.post({ t: 'presence', push }),
-      position: (channel) => this.positions.get(channel),
-    })
+    this.session.start(this.handler)
+  }
+
+  private readonly handler: UpstreamHandler = {
+    state: (state, detail) => {
+      // The session closing with its host is no news for the other tabs (see `close`).
+      if (!this.closed) this.post({ t: 'state', state, detail })
+    },
+    subscribed: (info) => {
+      if (info.recovered === false || !this.positions.has(info.channel)) {
+        this.positions.set(info.channel, { offset: info.offset, epoch: info.epoch })
+      }
+      this.post({ t: 'subscribed', info })
+    },
+    subscribeFailed: (channel, error: SwitchboardError) => {
+      this.tabsByChannel.delete(channel)
+      this.positions.delete(channel)
+      this.post({ t: 'subFailed', channel, error: { code: error.code, message: error.message } })
+    },
+    message: (push) => {
+      this.positions.set(push.channel, { offset: push.offset, epoch: push.epoch })
+      this.post({ t: 'message', push })
+    },
+    presence: (push) => this.post({ t: 'presence', push }),
+    position: (channel) => this.positions.get(channel),
   }
 
   /**
@@ -76,6 +79,10 @@ export class ConnectionHost {
         return
       case 'wake':
         this.session.wake()
+        return
+      case 'connect':
+        // A tab called `connect()` after the server closed the connection for good.
+        if (this.session.state === 'closed') this.session.start(this.handler)
         return
       case 'bye':
         for (const channel of [...this.tabsByChannel.keys()]) this.leave(channel, message.tab)

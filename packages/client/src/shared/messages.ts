@@ -23,6 +23,7 @@ export type TabMessage =
   | { t: 'hello'; tab: string }
   | { t: 'bye'; tab: string }
   | { t: 'wake'; tab: string }
+  | { t: 'connect'; tab: string }
   | { t: 'sub'; tab: string; channel: string; since: StreamPosition | undefined }
   | { t: 'unsub'; tab: string; channel: string }
   | { t: 'req'; tab: string; rid: number; frame: RequestFrame }

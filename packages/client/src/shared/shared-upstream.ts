@@ -57,7 +57,11 @@ export class SharedUpstream implements Upstream {
 
   start(handler: UpstreamHandler): void {
     this.handler = handler
-    if (this.bus !== undefined) return
+    if (this.bus !== undefined) {
+      // Already part of the shared connection: ask the host to reopen it if it closed.
+      this.post({ t: 'connect', tab: this.tab })
+      return
+    }
     queueMicrotask(() => {
       if (this.currentState === 'disconnected') this.setState('connecting')
     })

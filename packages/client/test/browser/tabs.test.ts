@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, it } from 'node:test'
 import type { Page } from 'playwright-core'
 import { connectionCount, historyData, publishHttp, subscriberCount } from '../helpers/server.js'
+import { token } from '../../../server/test/helpers/tokens.js'
 import { waitFor } from '../helpers/wait.js'
 import { BrowserHarness, browserSkipReason } from './harness.js'
 
@@ -133,5 +134,30 @@ describe('shared connection across tabs in Chromium', { skip: browserSkipReason(
     const after = await Promise.all(others.map(tabState))
     assert.equal(after.filter((s) => s.holdsConnection).length, 1, 'a new leader')
     await waitFor(async () => (await connectionCount(url, 'websocket')) === 1, 'one connection')
+  })
+
+  it('connect() in any tab reopens a shared connection the server closed for good', async () => {
+    const { url } = harness.server
+    for (let i = 0; i < 2; i++)
+      tabs.push(await harness.open('tabs', { channel: 'auth', badToken: '' }))
+    // The refused token is retried once with a "fresh" one, refused again: closed for good.
+    for (const tab of tabs) {
+      await waitFor(async () => (await tabState(tab)).state === 'closed', 'closed')
+    }
+    const states = await Promise.all(tabs.map(tabState))
+    const follower = tabs[states.findIndex((s) => !s.holdsConnection)]!
+
+    const valid = await token('user-1')
+    for (const tab of tabs) await tab.evaluate((t) => ((window as any).sb.token = t), valid)
+    await follower.evaluate(() => (window as any).sb.client.connect())
+    for (const tab of tabs) {
+      await waitFor(async () => (await tabState(tab)).subscribed, 'subscribed after connect()')
+    }
+    await publishHttp(url, 'auth', 1)
+    for (const tab of tabs) {
+      await waitFor(async () => (await tabState(tab)).received.length === 1, 'a publication')
+      assert.equal((await tabState(tab)).state, 'connected')
+    }
+    assert.equal(await connectionCount(url, 'websocket'), 1)
   })
 })

@@ -1,7 +1,7 @@
 /**
  * A tab that subscribes to one channel and records what its handler gets, its connection
  * states, and the outcome of its publishes, for the multi-tab tests. Query: `server` (the
- * Switchboard URL), `channel` and `slowRetry`.
+ * Switchboard URL), `channel`, `slowRetry` and `badToken`.
  */
 import { createClient, type PublishAck, type ResetInfo } from '@switchboard/client'
 
@@ -10,7 +10,9 @@ const params = new URLSearchParams(location.search)
 const slowRetry = params.has('slowRetry')
   ? { reconnect: { baseDelayMs: 20_000, maxDelayMs: 20_000 }, random: () => 0.999 }
   : {}
-const client = createClient({ url: params.get('server')!, ...slowRetry })
+// `badToken`: tokens come from `sb.token`, which starts as one the server refuses.
+const tokens = params.has('badToken') ? { getToken: () => sb.token } : {}
+const client = createClient({ url: params.get('server')!, ...slowRetry, ...tokens })
 const channel = client.channel<number>(params.get('channel') ?? 'numbers')
 const received: number[] = []
 const resets: ResetInfo[] = []
@@ -35,6 +37,15 @@ async function outcomes(): Promise<Array<number | string>> {
   return results.map((r) => (r.status === 'fulfilled' ? r.value.offset : String(r.reason.code)))
 }
 
-Object.assign(window, {
-  sb: { client, channel, received, resets, states, retries, publishRange, outcomes },
-})
+const sb = {
+  client,
+  channel,
+  received,
+  resets,
+  states,
+  retries,
+  publishRange,
+  outcomes,
+  token: 'bad',
+}
+Object.assign(window, { sb })
