@@ -40,7 +40,12 @@ export function browserSkipReason(): string | undefined {
 const PAGES = fileURLToPath(new URL('./pages/', import.meta.url))
 
 /** Page name to entry file; every page is `<name>.html` loading `<name>.js`. */
-const ENTRIES = { tabs: join(PAGES, 'tabs.ts'), react: join(PAGES, 'react-app.ts') }
+const ENTRIES = {
+  tabs: join(PAGES, 'tabs.ts'),
+  react: join(PAGES, 'react-app.ts'),
+  worker: join(PAGES, 'worker.ts'),
+  workerClient: join(PAGES, 'worker-client.ts'),
+}
 export type PageName = keyof typeof ENTRIES
 
 async function bundlePages(): Promise<Map<string, string>> {
