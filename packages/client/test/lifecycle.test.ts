@@ -134,6 +134,31 @@ describe('connection state machine', () => {
     assert.ok(Date.now() - closedAt < 2_000, 'the wake-up, not the 20 s backoff, reconnected')
   })
 
+  it('gives every publish its own idempotency key and resends it unchanged', async () => {
+    connect()
+    await connected()
+    const channel = client.channel('c')
+    const acks = [channel.publish(1), channel.publish(2)]
+    const first = await peer.nth(1)
+    await first.requests(2)
+    const keys = first.frames.map((frame) => frame.idempotencyKey)
+    assert.equal(typeof keys[0], 'string')
+    assert.notEqual(keys[0], keys[1])
+    // Lost with the connection, before any ack: both are sent again, with the same keys.
+    first.close(4000)
+    const second = await peer.nth(2)
+    await second.requests(2)
+    assert.deepEqual(
+      second.frames.map((frame) => [frame.data, frame.idempotencyKey]),
+      [
+        [1, keys[0]],
+        [2, keys[1]],
+      ],
+    )
+    second.replyAll({ offset: 1, epoch: 'e' })
+    await Promise.all(acks)
+  })
+
   it('fetches a fresh token for every attempt and retries 4500 once with it', async () => {
     let issued = 0
     connect({ getToken: () => `token-${++issued}` })
