@@ -5,7 +5,13 @@
  * bundles, built here with esbuild from the packages' build output.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -73,19 +79,46 @@ function html(name: string): string {
   )
 }
 
+/** Passes one HTTP request through to the Switchboard server, streaming both ways. */
+function forward(incoming: IncomingMessage, outgoing: ServerResponse, port: number): void {
+  const upstream = httpRequest(
+    {
+      host: '127.0.0.1',
+      port,
+      method: incoming.method,
+      path: incoming.url,
+      headers: incoming.headers,
+    },
+    (response) => {
+      outgoing.writeHead(response.statusCode ?? 502, response.headers)
+      response.pipe(outgoing)
+    },
+  )
+  upstream.on('error', () => outgoing.destroy())
+  outgoing.on('close', () => upstream.destroy())
+  incoming.pipe(upstream)
+}
+
 export class BrowserHarness {
   private constructor(
     readonly server: TestServer,
     private readonly pages: Server,
-    private readonly pagesUrl: string,
+    /** The pages' origin; it also forwards `/sse` and `/client/request` to the server. */
+    readonly pagesUrl: string,
     readonly context: BrowserContext,
     private readonly profile: string,
   ) {}
 
   static async start(serverConfig: Record<string, unknown> = {}): Promise<BrowserHarness> {
     const bundles = await bundlePages()
+    let serverPort = 0
     const pages = createServer((request, response) => {
       const path = new URL(request.url ?? '/', 'http://pages').pathname
+      // Same origin for the SSE fallback, which, unlike WebSocket, is subject to CORS.
+      if (path === '/sse' || path === '/client/request') {
+        forward(request, response, serverPort)
+        return
+      }
       const name = /^\/(\w+)\.html$/.exec(path)?.[1]
       const script = bundles.get(path)
       if (name !== undefined && name in ENTRIES) {
@@ -100,6 +133,7 @@ export class BrowserHarness {
     const pagesUrl = `http://127.0.0.1:${(pages.address() as { port: number }).port}`
 
     const server = await startServer(serverConfig)
+    serverPort = server.port
     const profile = mkdtempSync(join(tmpdir(), 'switchboard-chromium-'))
     try {
       const context = await chromium.launchPersistentContext(profile, {

@@ -1,9 +1,14 @@
 /**
  * A tab that subscribes to one channel and records what its handler gets, its connection
  * states, and the outcome of its publishes, for the multi-tab tests. Query: `server` (the
- * Switchboard URL), `channel`, `slowRetry` and `badToken`.
+ * Switchboard URL), `channel`, `transports`, `slowRetry` and `badToken`.
  */
-import { createClient, type PublishAck, type ResetInfo } from '@switchboard/client'
+import {
+  createClient,
+  type PublishAck,
+  type ResetInfo,
+  type TransportKind,
+} from '@switchboard/client'
 
 const params = new URLSearchParams(location.search)
 // `slowRetry`: a first retry 20 s away, so that only a wake-up can explain a prompt one.
@@ -12,7 +17,14 @@ const slowRetry = params.has('slowRetry')
   : {}
 // `badToken`: tokens come from `sb.token`, which starts as one the server refuses.
 const tokens = params.has('badToken') ? { getToken: () => sb.token } : {}
-const client = createClient({ url: params.get('server')!, ...slowRetry, ...tokens })
+// `transports`: a comma-separated list, e.g. `sse` to use only the fallback.
+const transports = params.get('transports')?.split(',') as TransportKind[] | undefined
+const client = createClient({
+  url: params.get('server')!,
+  ...(transports === undefined ? {} : { transports }),
+  ...slowRetry,
+  ...tokens,
+})
 const channel = client.channel<number>(params.get('channel') ?? 'numbers')
 const received: number[] = []
 const resets: ResetInfo[] = []
