@@ -20,6 +20,11 @@ import { watchWakeups } from './wakeups.js'
 const SILENT_CLOSE_CODE = CloseCode.HeartbeatTimeout
 /** Close code used when no transport could open: like an abnormal closure, it retries. */
 const UNREACHABLE_CLOSE_CODE = 1006
+/** A subscribe that fails with these still stands: it is resent, or the server has it. */
+const HARMLESS_SUBSCRIBE_ERRORS = new Set<string>([
+  ClientErrorCode.Disconnected,
+  ErrorCode.AlreadySubscribed,
+])
 
 export class Session implements Upstream {
   private currentState: ConnectionState = 'disconnected'
@@ -259,9 +264,7 @@ export class Session implements Upstream {
     const since = this.handler?.position(channel)
     transport.subscribe(channel, since).catch((error: unknown) => {
       if (this.transport !== transport || !this.channels.has(channel)) return
-      if (!(error instanceof SwitchboardError) || error.code === ClientErrorCode.Disconnected)
-        return
-      if (error.code === ErrorCode.AlreadySubscribed) return
+      if (!(error instanceof SwitchboardError) || HARMLESS_SUBSCRIBE_ERRORS.has(error.code)) return
       this.channels.delete(channel)
       this.handler?.subscribeFailed(channel, error)
     })
