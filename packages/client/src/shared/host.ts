@@ -11,16 +11,19 @@ import type { SwitchboardError } from '../errors.js'
 import type { Session } from '../session.js'
 import type { StreamPosition } from '../types.js'
 import type { UpstreamHandler } from '../upstream.js'
-import { isHostMessage, type HostMessage, type TabMessage } from './messages.js'
+import { isHostMessage, tabLockName, type HostMessage, type TabMessage } from './messages.js'
 
 export class ConnectionHost {
   private readonly tabsByChannel = new Map<string, Set<string>>()
   private readonly positions = new Map<string, StreamPosition>()
   private readonly bus: BroadcastChannel
   private closed = false
+  /** Tabs whose lock this host waits for; aborted when the host closes. */
+  private readonly watched = new Set<string>()
+  private readonly unwatch = new AbortController()
 
   constructor(
-    busName: string,
+    private readonly busName: string,
     private readonly session: Session,
   ) {
     this.bus = new BroadcastChannel(busName)
@@ -68,6 +71,7 @@ export class ConnectionHost {
     if (this.closed) return
     this.post({ t: 'state', state: 'disconnected', detail: {} })
     this.closed = true
+    this.unwatch.abort()
     this.session.close()
     this.bus.close()
   }
@@ -75,6 +79,7 @@ export class ConnectionHost {
   private receive(message: TabMessage): void {
     switch (message.t) {
       case 'hello':
+        this.watch(message.tab)
         this.post({ t: 'state', state: this.session.state, detail: this.session.detail })
         return
       case 'wake':
@@ -85,9 +90,10 @@ export class ConnectionHost {
         if (this.session.state === 'closed') this.session.start(this.handler)
         return
       case 'bye':
-        for (const channel of [...this.tabsByChannel.keys()]) this.leave(channel, message.tab)
+        this.forget(message.tab)
         return
       case 'sub':
+        this.watch(message.tab)
         this.join(message.channel, message.tab, message.since)
         return
       case 'unsub':
@@ -121,6 +127,25 @@ export class ConnectionHost {
     if (live && position !== undefined && this.session.state === 'connected') {
       this.post({ t: 'subscribed', tab, info: { channel, ...position, recovered: true } })
     }
+  }
+
+  /**
+   * Waits for the tab's lock, which the browser grants only once the tab is gone, even by a
+   * crash that sent no `bye`; then drops the tab's channels.
+   */
+  private watch(tab: string): void {
+    if (this.watched.has(tab)) return
+    this.watched.add(tab)
+    const locks = (globalThis.navigator as Navigator).locks
+    const options = { signal: this.unwatch.signal }
+    locks
+      .request(tabLockName(this.busName, tab), options, () => this.forget(tab))
+      .catch(() => undefined)
+  }
+
+  private forget(tab: string): void {
+    this.watched.delete(tab)
+    for (const channel of [...this.tabsByChannel.keys()]) this.leave(channel, tab)
   }
 
   private leave(channel: string, tab: string): void {

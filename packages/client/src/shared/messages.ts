@@ -41,3 +41,11 @@ export type HostMessage =
 export function isHostMessage(message: TabMessage | HostMessage): message is HostMessage {
   return !('tab' in message) || message.t === 'subscribed' || message.t === 'reply'
 }
+
+/**
+ * The Web Lock a tab holds for as long as it takes part: the browser releases it when the tab
+ * closes or crashes, which tells the host to forget the tab's channels.
+ */
+export function tabLockName(busName: string, tab: string): string {
+  return `${busName}:tab:${tab}`
+}

@@ -160,4 +160,29 @@ describe('shared connection across tabs in Chromium', { skip: browserSkipReason(
     }
     assert.equal(await connectionCount(url, 'websocket'), 1)
   })
+
+  it('a tab that crashes loses its subscriptions on the shared connection', async () => {
+    const { url } = harness.server
+    const leader = await harness.open('tabs', { channel: 'kept' })
+    tabs.push(leader)
+    await waitFor(async () => (await tabState(leader)).holdsConnection, 'the first tab leads')
+    const doomed = await harness.open('tabs', { channel: 'orphan' })
+    tabs.push(doomed)
+    await waitFor(async () => (await tabState(doomed)).subscribed, 'the second tab subscribed')
+    assert.equal(await subscriberCount(url, 'orphan'), 1)
+
+    // A renderer crash: no pagehide, no goodbye; only the browser knows the tab is gone.
+    let crashed = false
+    doomed.on('crash', () => (crashed = true))
+    const cdp = await harness.context.newCDPSession(doomed)
+    // The command has no answer: its renderer is gone.
+    void cdp.send('Page.crash').catch(() => undefined)
+    await waitFor(() => doomed.isClosed() || crashed, 'the crash')
+    tabs = [leader]
+    await waitFor(async () => (await subscriberCount(url, 'orphan')) === 0, 'the unsubscribe')
+
+    await publishHttp(url, 'kept', 1)
+    await waitFor(async () => (await tabState(leader)).received.length === 1, 'the leader still')
+    assert.equal(await connectionCount(url, 'websocket'), 1)
+  })
 })
