@@ -1,7 +1,7 @@
 /**
  * A React page on @switchboard/react in real headless Chromium, under strict mode: it renders
- * the connection state, live messages once each, and presence as members come and go; and
- * unmounting the component ends its subscription on the server.
+ * the connection state, live messages once each, and presence as members come and go; a new
+ * channel name moves the subscription, and unmounting the component ends it on the server.
  */
 import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, it } from 'node:test'
@@ -22,7 +22,7 @@ describe('React hooks in Chromium', { skip: browserSkipReason() }, () => {
   afterEach(closeClients)
   after(() => harness?.stop())
 
-  it('renders live messages and presence, and unsubscribes on unmount', async () => {
+  it('renders live messages and presence, follows a new name, unsubscribes on unmount', async () => {
     const { url } = harness.server
     const page = await harness.open('react')
     await page.locator('#state', { hasText: 'connected' }).waitFor()
@@ -43,9 +43,18 @@ describe('React hooks in Chromium', { skip: browserSkipReason() }, () => {
     // Strict mode mounted the room twice: each message must still show once.
     assert.deepEqual(await texts(page, 'messages'), ['one', 'two', 'three'])
 
+    // A new channel name moves the subscription.
     assert.equal(await subscriberCount(url, 'room'), 1)
+    await page.click('#switch')
+    await waitFor(async () => (await subscriberCount(url, 'lobby')) === 1, 'the lobby')
+    await waitFor(async () => (await subscriberCount(url, 'room')) === 0, 'leaving the room')
+    await publishHttp(url, 'room', { text: 'not shown' })
+    await publishHttp(url, 'lobby', { text: 'four' })
+    await waitFor(async () => (await texts(page, 'messages')).length >= 4, 'the lobby message')
+    assert.deepEqual(await texts(page, 'messages'), ['one', 'two', 'three', 'four'])
+
     await page.click('#toggle')
-    await waitFor(async () => (await subscriberCount(url, 'room')) === 0, 'the unsubscribe')
+    await waitFor(async () => (await subscriberCount(url, 'lobby')) === 0, 'the unsubscribe')
     assert.equal(await page.locator('#members').count(), 0)
     await page.close()
   })

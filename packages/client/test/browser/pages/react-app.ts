@@ -1,7 +1,7 @@
 /**
  * A React page on the hooks, in strict mode (effects mount, unmount and mount again, which
- * must not duplicate anything): connection state, live messages and presence of `room`, and
- * a button that unmounts the room.
+ * must not duplicate anything): connection state, live messages and presence of `room`, a
+ * button that moves the component to the `lobby` channel and one that unmounts it.
  */
 import { createClient } from '@switchboard/client'
 import {
@@ -16,12 +16,12 @@ import { createRoot } from 'react-dom/client'
 const params = new URLSearchParams(location.search)
 const client = createClient({ url: params.get('server')! })
 
-function Room() {
+function Room(props: { name: string }) {
   const [texts, setTexts] = useState<string[]>([])
-  useChannel<{ text: string }>('room', (message) => {
+  useChannel<{ text: string }>(props.name, (message) => {
     setTexts((list) => [...list, message.data.text])
   })
-  const members = usePresence('room')
+  const members = usePresence(props.name)
   return h(
     'section',
     null,
@@ -33,12 +33,14 @@ function Room() {
 function App() {
   const state = useConnectionState()
   const [shown, setShown] = useState(true)
+  const [name, setName] = useState('room')
   return h(
     'main',
     null,
     h('p', { id: 'state' }, state),
     h('button', { id: 'toggle', onClick: () => setShown((s) => !s) }, 'toggle room'),
-    shown ? h(Room) : null,
+    h('button', { id: 'switch', onClick: () => setName('lobby') }, 'go to the lobby'),
+    shown ? h(Room, { name }) : null,
   )
 }
 
