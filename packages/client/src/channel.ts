@@ -7,6 +7,7 @@
  * has already seen, and fills a gap (a publication beyond the next offset) from history
  * before going on. When the server cannot deliver what was missed, `reset` fires.
  */
+import { ClientErrorCode, ErrorCode } from '@switchboard/protocol'
 import { Emitter } from './emitter.js'
 import { SwitchboardError } from './errors.js'
 import { Presence } from './presence.js'
@@ -102,7 +103,9 @@ export class Channel<T = unknown> {
   publish(data: T, options: PublishOptions = {}): Promise<PublishAck> {
     const json = JSON.stringify(data)
     if (json === undefined) {
-      return Promise.reject(new SwitchboardError('bad_request', 'data must be JSON-encodable'))
+      return Promise.reject(
+        new SwitchboardError(ErrorCode.BadRequest, 'data must be JSON-encodable'),
+      )
     }
     const frame: RequestFrame = {
       action: 'publish',
@@ -206,7 +209,7 @@ export class Channel<T = unknown> {
       failure = error
     }
     if (this.held === undefined) return
-    if (failure instanceof SwitchboardError && failure.code === 'disconnected') {
+    if (failure instanceof SwitchboardError && failure.code === ClientErrorCode.Disconnected) {
       // The resubscribe after the reconnect replays from the last seen position.
       this.held = undefined
       return

@@ -124,8 +124,12 @@ export class Client {
   }
 
   private onState(state: ConnectionState, detail: StateDetail): void {
+    const transport = state === 'connected' ? detail.transport : undefined
+    // A tab sharing another's connection may hear `connected` twice (its hello's answer and
+    // the host's own news): only a change is news.
+    const repeated = state === this.currentState && transport === this.currentTransport
     this.currentState = state
-    this.currentTransport = state === 'connected' ? detail.transport : undefined
+    this.currentTransport = transport
     if (state === 'connected') this.flush()
     else this.outbox.connectionLost()
     if (state === 'closed') {
@@ -136,7 +140,7 @@ export class Client {
         ),
       )
     }
-    this.emitter.emit('state', state, detail)
+    if (!repeated) this.emitter.emit('state', state, detail)
   }
 
   private flush(): void {

@@ -114,15 +114,33 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     fetch: options.fetch ?? globalThis.fetch?.bind(globalThis),
     random: options.random ?? Math.random,
   }
-  checkPositive(resolved, ['pingIntervalMs', 'heartbeatTimeoutMs', 'connectTimeoutMs'])
+  const { reconnect } = resolved
+  checkPositive({
+    pingIntervalMs: resolved.pingIntervalMs,
+    heartbeatTimeoutMs: resolved.heartbeatTimeoutMs,
+    connectTimeoutMs: resolved.connectTimeoutMs,
+    websocketRetryMs: resolved.websocketRetryMs,
+    'reconnect.baseDelayMs': reconnect.baseDelayMs,
+    'reconnect.maxDelayMs': reconnect.maxDelayMs,
+    'outbox.maxMessages': resolved.outboxMaxMessages,
+    'outbox.maxBytes': resolved.outboxMaxBytes,
+  })
+  if (!(reconnect.stableAfterMs >= 0)) {
+    throw new TypeError(
+      `reconnect.stableAfterMs must be 0 or more ms, got ${String(reconnect.stableAfterMs)}`,
+    )
+  }
   if (resolved.heartbeatTimeoutMs <= resolved.pingIntervalMs) {
     throw new TypeError(
       `heartbeatTimeoutMs (${resolved.heartbeatTimeoutMs}) must exceed pingIntervalMs ` +
         `(${resolved.pingIntervalMs}), or the ping never has time to be answered`,
     )
   }
-  if (resolved.reconnect.baseDelayMs > resolved.reconnect.maxDelayMs) {
-    throw new TypeError('reconnect.baseDelayMs must not exceed reconnect.maxDelayMs')
+  if (reconnect.baseDelayMs > reconnect.maxDelayMs) {
+    throw new TypeError(
+      `reconnect.baseDelayMs (${reconnect.baseDelayMs}) must not exceed reconnect.maxDelayMs ` +
+        `(${reconnect.maxDelayMs})`,
+    )
   }
   if (transports.includes('websocket') && resolved.WebSocket === undefined) {
     throw new TypeError(
@@ -154,11 +172,11 @@ function parseBaseUrl(url: string): { wsUrl: string; httpUrl: string } {
   }
 }
 
-function checkPositive(options: ResolvedOptions, keys: Array<keyof ResolvedOptions>): void {
-  for (const key of keys) {
-    const value = options[key]
+/** Throws for the first value that is not a positive number, naming its option. */
+function checkPositive(values: Record<string, number>): void {
+  for (const [option, value] of Object.entries(values)) {
     if (typeof value !== 'number' || !(value > 0)) {
-      throw new TypeError(`${key} must be a positive number of ms, got ${String(value)}`)
+      throw new TypeError(`${option} must be a positive number, got ${String(value)}`)
     }
   }
 }

@@ -4,7 +4,7 @@
  * the WebSocket-to-SSE fallback and the return to WebSocket, and resubscribes every channel
  * from its handler's position after each reconnect.
  */
-import { CloseCode } from '@switchboard/protocol'
+import { ClientErrorCode, CloseCode, ErrorCode } from '@switchboard/protocol'
 import { Backoff } from './backoff.js'
 import { SwitchboardError, disconnectedError } from './errors.js'
 import { decideAfterClose, type ConnectionState } from './lifecycle.js'
@@ -20,9 +20,15 @@ import { watchWakeups } from './wakeups.js'
 const SILENT_CLOSE_CODE = CloseCode.HeartbeatTimeout
 /** Close code used when no transport could open: like an abnormal closure, it retries. */
 const UNREACHABLE_CLOSE_CODE = 1006
+/** A subscribe that fails with these still stands: it is resent, or the server has it. */
+const HARMLESS_SUBSCRIBE_ERRORS = new Set<string>([
+  ClientErrorCode.Disconnected,
+  ErrorCode.AlreadySubscribed,
+])
 
 export class Session implements Upstream {
   private currentState: ConnectionState = 'disconnected'
+  private currentDetail: StateDetail = {}
   private handler: UpstreamHandler | undefined
   private transport: Transport | undefined
   private readonly channels = new Set<string>()
@@ -36,6 +42,8 @@ export class Session implements Upstream {
   private lastTrafficAt = 0
   private pingSent = false
   private serverDelayMs: number | undefined
+  /** Until this time (ms since epoch) a wake-up does not cut the wait the server asked for. */
+  private serverHoldUntil = 0
   private lastWasUnauthorized = false
   /** Set when WebSocket failed but SSE worked; reconnects then start with SSE. */
   private preferSse = false
@@ -51,6 +59,11 @@ export class Session implements Upstream {
 
   get holdsConnection(): boolean {
     return true
+  }
+
+  /** The detail of the last state change: transport, close code, retry delay. */
+  get detail(): StateDetail {
+    return this.currentDetail
   }
 
   start(handler: UpstreamHandler): void {
@@ -81,7 +94,10 @@ export class Session implements Upstream {
   }
 
   wake(): void {
-    if (this.currentState === 'disconnected' && this.retryTimer !== undefined) {
+    // A restarting server spread its clients' returns over a delay: `online` or a tab
+    // becoming visible must not undo that spread.
+    const held = Date.now() < this.serverHoldUntil
+    if (this.currentState === 'disconnected' && this.retryTimer !== undefined && !held) {
       clearTimeout(this.retryTimer)
       this.retryTimer = undefined
       void this.attempt()
@@ -248,8 +264,7 @@ export class Session implements Upstream {
     const since = this.handler?.position(channel)
     transport.subscribe(channel, since).catch((error: unknown) => {
       if (this.transport !== transport || !this.channels.has(channel)) return
-      if (!(error instanceof SwitchboardError) || error.code === 'disconnected') return
-      if (error.code === 'already_subscribed') return
+      if (!(error instanceof SwitchboardError) || HARMLESS_SUBSCRIBE_ERRORS.has(error.code)) return
       this.channels.delete(channel)
       this.handler?.subscribeFailed(channel, error)
     })
@@ -343,6 +358,7 @@ export class Session implements Upstream {
     }
 
     const retryInMs = Math.max(this.backoff.next(), decision.minDelayMs ?? 0)
+    this.serverHoldUntil = Date.now() + (decision.minDelayMs ?? 0)
     this.setState('disconnected', { closeCode: code, retryInMs })
     this.retryTimer = setTimeout(() => void this.attempt(), retryInMs)
   }
@@ -357,6 +373,7 @@ export class Session implements Upstream {
   private setState(state: ConnectionState, detail: StateDetail): void {
     const changed = state !== this.currentState
     this.currentState = state
+    this.currentDetail = detail
     if (changed || state === 'connected') this.handler?.state(state, detail)
   }
 }

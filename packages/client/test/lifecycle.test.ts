@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict'
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test'
-import type { Client, ConnectionState, StateDetail } from '../src/index.js'
+import type { Client, ClientOptions, ConnectionState, StateDetail } from '../src/index.js'
+import type { Upstream } from '../src/upstream.js'
 import { decideAfterClose } from '../src/lifecycle.js'
 import { closeClients, nodeClient } from './helpers/client.js'
 import { ScriptedPeer } from './helpers/scripted-peer.js'
@@ -54,7 +55,7 @@ describe('connection state machine', () => {
   })
   afterEach(closeClients)
 
-  function connect(options: { getToken?: () => string } = {}): Client {
+  function connect(options: Partial<ClientOptions> = {}): Client {
     client = nodeClient(peer.url, {
       transports: ['websocket'],
       reconnect: { baseDelayMs: 10, maxDelayMs: 20 },
@@ -110,6 +111,52 @@ describe('connection state machine', () => {
     assert.equal(detail.closeCode, 4001)
     assert.ok(detail.retryInMs! >= 300, `retry in ${detail.retryInMs} ms`)
     await peer.nth(2)
+  })
+
+  it('lets a wake-up cut a backoff wait short, but not the delay the server asked for', async () => {
+    connect({ reconnect: { baseDelayMs: 20_000, maxDelayMs: 20_000 }, random: () => 0.99 })
+    await connected()
+    const first = await peer.nth(1)
+    first.push({ type: 'disconnect', code: 'server_shutdown', reconnectAfterMs: 400 })
+    first.close(4001)
+    await waitFor(() => client.state === 'disconnected', 'disconnected')
+    const closedAt = Date.now()
+    assert.ok(states.at(-1)![1].retryInMs! > 15_000)
+    // What the `online` event and a tab becoming visible call.
+    const wake = () => (client as unknown as { upstream: Upstream }).upstream.wake()
+
+    wake()
+    await sleep(150)
+    assert.equal(peer.sockets.length, 1, 'no attempt within the server delay')
+    await sleep(400 - (Date.now() - closedAt) + 50)
+    wake()
+    await peer.nth(2)
+    assert.ok(Date.now() - closedAt < 2_000, 'the wake-up, not the 20 s backoff, reconnected')
+  })
+
+  it('gives every publish its own idempotency key and resends it unchanged', async () => {
+    connect()
+    await connected()
+    const channel = client.channel('c')
+    const acks = [channel.publish(1), channel.publish(2)]
+    const first = await peer.nth(1)
+    await first.requests(2)
+    const keys = first.frames.map((frame) => frame.idempotencyKey)
+    assert.equal(typeof keys[0], 'string')
+    assert.notEqual(keys[0], keys[1])
+    // Lost with the connection, before any ack: both are sent again, with the same keys.
+    first.close(4000)
+    const second = await peer.nth(2)
+    await second.requests(2)
+    assert.deepEqual(
+      second.frames.map((frame) => [frame.data, frame.idempotencyKey]),
+      [
+        [1, keys[0]],
+        [2, keys[1]],
+      ],
+    )
+    second.replyAll({ offset: 1, epoch: 'e' })
+    await Promise.all(acks)
   })
 
   it('fetches a fresh token for every attempt and retries 4500 once with it', async () => {

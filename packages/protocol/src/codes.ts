@@ -96,3 +96,17 @@ export const closeReason: Readonly<Record<number, string>> = {
   [CloseCode.ProtocolError]: 'protocol_error',
   [CloseCode.ForceDisconnect]: 'force_disconnect',
 }
+
+/**
+ * Error codes raised by the client SDK itself, for conditions that never reach a server. They
+ * share the string space of `ErrorCode`: no server code may take one of these names.
+ */
+export const ClientErrorCode = {
+  /** The connection was lost before the reply arrived; the request may or may not have run. */
+  Disconnected: 'disconnected',
+  /** The client was closed, or the server closed the connection with a terminal code. */
+  Closed: 'closed',
+  /** The offline outbox is full (`outbox.maxMessages` or `outbox.maxBytes`). */
+  OutboxFull: 'outbox_full',
+} as const
+export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode]

@@ -1,4 +1,4 @@
-export { ErrorCode, CloseCode, shouldReconnect, closeReason } from './codes.js'
+export { ErrorCode, CloseCode, ClientErrorCode, shouldReconnect, closeReason } from './codes.js'
 export type * from './frames.js'
 export {
   decodeRequest,

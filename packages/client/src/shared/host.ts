@@ -6,18 +6,24 @@
  * from there; a tab that registers a channel from an older position (after a leader change)
  * fills its gap from history by itself.
  */
+import { ErrorCode } from '@switchboard/protocol'
 import type { SwitchboardError } from '../errors.js'
 import type { Session } from '../session.js'
 import type { StreamPosition } from '../types.js'
-import { isHostMessage, type HostMessage, type TabMessage } from './messages.js'
+import type { UpstreamHandler } from '../upstream.js'
+import { isHostMessage, tabLockName, type HostMessage, type TabMessage } from './messages.js'
 
 export class ConnectionHost {
   private readonly tabsByChannel = new Map<string, Set<string>>()
   private readonly positions = new Map<string, StreamPosition>()
   private readonly bus: BroadcastChannel
+  private closed = false
+  /** Tabs whose lock this host waits for; aborted when the host closes. */
+  private readonly watched = new Set<string>()
+  private readonly unwatch = new AbortController()
 
   constructor(
-    busName: string,
+    private readonly busName: string,
     private readonly session: Session,
   ) {
     this.bus = new BroadcastChannel(busName)
@@ -29,29 +35,43 @@ export class ConnectionHost {
   start(): void {
     // Tabs answer `leader` by registering their channels again.
     this.post({ t: 'leader' })
-    this.session.start({
-      state: (state, detail) => this.post({ t: 'state', state, detail }),
-      subscribed: (info) => {
-        if (info.recovered === false || !this.positions.has(info.channel)) {
-          this.positions.set(info.channel, { offset: info.offset, epoch: info.epoch })
-        }
-        this.post({ t: 'subscribed', info })
-      },
-      subscribeFailed: (channel, error: SwitchboardError) => {
-        this.tabsByChannel.delete(channel)
-        this.positions.delete(channel)
-        this.post({ t: 'subFailed', channel, error: { code: error.code, message: error.message } })
-      },
-      message: (push) => {
-        this.positions.set(push.channel, { offset: push.offset, epoch: push.epoch })
-        this.post({ t: 'message', push })
-      },
-      presence: (push) => this.post({ t: 'presence', push }),
-      position: (channel) => this.positions.get(channel),
-    })
+    this.session.start(this.handler)
   }
 
+  private readonly handler: UpstreamHandler = {
+    state: (state, detail) => {
+      // The session closing with its host is no news for the other tabs (see `close`).
+      if (!this.closed) this.post({ t: 'state', state, detail })
+    },
+    subscribed: (info) => {
+      if (info.recovered === false || !this.positions.has(info.channel)) {
+        this.positions.set(info.channel, { offset: info.offset, epoch: info.epoch })
+      }
+      this.post({ t: 'subscribed', info })
+    },
+    subscribeFailed: (channel, error: SwitchboardError) => {
+      this.tabsByChannel.delete(channel)
+      this.positions.delete(channel)
+      this.post({ t: 'subFailed', channel, error: { code: error.code, message: error.message } })
+    },
+    message: (push) => {
+      this.positions.set(push.channel, { offset: push.offset, epoch: push.epoch })
+      this.post({ t: 'message', push })
+    },
+    presence: (push) => this.post({ t: 'presence', push }),
+    position: (channel) => this.positions.get(channel),
+  }
+
+  /**
+   * Ends this tab's hosting, e.g. when its client is closed. For the other tabs the
+   * connection is only moving: they hear `disconnected`, not `closed`, so their outboxes keep
+   * their publications, and the next leader's `leader` message brings them back.
+   */
   close(): void {
+    if (this.closed) return
+    this.post({ t: 'state', state: 'disconnected', detail: {} })
+    this.closed = true
+    this.unwatch.abort()
     this.session.close()
     this.bus.close()
   }
@@ -59,15 +79,21 @@ export class ConnectionHost {
   private receive(message: TabMessage): void {
     switch (message.t) {
       case 'hello':
-        this.post({ t: 'state', state: this.session.state, detail: {} })
+        this.watch(message.tab)
+        this.post({ t: 'state', state: this.session.state, detail: this.session.detail })
         return
       case 'wake':
         this.session.wake()
         return
+      case 'connect':
+        // A tab called `connect()` after the server closed the connection for good.
+        if (this.session.state === 'closed') this.session.start(this.handler)
+        return
       case 'bye':
-        for (const channel of [...this.tabsByChannel.keys()]) this.leave(channel, message.tab)
+        this.forget(message.tab)
         return
       case 'sub':
+        this.watch(message.tab)
         this.join(message.channel, message.tab, message.since)
         return
       case 'unsub':
@@ -77,7 +103,7 @@ export class ConnectionHost {
         this.session.request(message.frame).then(
           (body) => this.post({ t: 'reply', tab: message.tab, rid: message.rid, body }),
           (error: SwitchboardError) => {
-            const wire = { code: error.code ?? 'internal_error', message: error.message }
+            const wire = { code: error.code ?? ErrorCode.InternalError, message: error.message }
             this.post({ t: 'reply', tab: message.tab, rid: message.rid, error: wire })
           },
         )
@@ -103,6 +129,25 @@ export class ConnectionHost {
     }
   }
 
+  /**
+   * Waits for the tab's lock, which the browser grants only once the tab is gone, even by a
+   * crash that sent no `bye`; then drops the tab's channels.
+   */
+  private watch(tab: string): void {
+    if (this.watched.has(tab)) return
+    this.watched.add(tab)
+    const locks = (globalThis.navigator as Navigator).locks
+    const options = { signal: this.unwatch.signal }
+    locks
+      .request(tabLockName(this.busName, tab), options, () => this.forget(tab))
+      .catch(() => undefined)
+  }
+
+  private forget(tab: string): void {
+    this.watched.delete(tab)
+    for (const channel of [...this.tabsByChannel.keys()]) this.leave(channel, tab)
+  }
+
   private leave(channel: string, tab: string): void {
     const tabs = this.tabsByChannel.get(channel)
     if (tabs === undefined || !tabs.delete(tab) || tabs.size > 0) return
@@ -112,6 +157,7 @@ export class ConnectionHost {
   }
 
   private post(message: HostMessage): void {
-    this.bus.postMessage(message)
+    // Replies of requests that were in flight may settle after the bus closed.
+    if (!this.closed) this.bus.postMessage(message)
   }
 }

@@ -23,6 +23,7 @@ export type TabMessage =
   | { t: 'hello'; tab: string }
   | { t: 'bye'; tab: string }
   | { t: 'wake'; tab: string }
+  | { t: 'connect'; tab: string }
   | { t: 'sub'; tab: string; channel: string; since: StreamPosition | undefined }
   | { t: 'unsub'; tab: string; channel: string }
   | { t: 'req'; tab: string; rid: number; frame: RequestFrame }
@@ -39,4 +40,12 @@ export type HostMessage =
 
 export function isHostMessage(message: TabMessage | HostMessage): message is HostMessage {
   return !('tab' in message) || message.t === 'subscribed' || message.t === 'reply'
+}
+
+/**
+ * The Web Lock a tab holds for as long as it takes part: the browser releases it when the tab
+ * closes or crashes, which tells the host to forget the tab's channels.
+ */
+export function tabLockName(busName: string, tab: string): string {
+  return `${busName}:tab:${tab}`
 }

@@ -13,7 +13,7 @@ import type { ReplyBody, RequestFrame } from '../types.js'
 import type { Upstream, UpstreamHandler } from '../upstream.js'
 import { ConnectionHost } from './host.js'
 import { watchWakeups } from '../wakeups.js'
-import { isHostMessage, type HostMessage, type TabMessage } from './messages.js'
+import { isHostMessage, tabLockName, type HostMessage, type TabMessage } from './messages.js'
 
 interface Pending {
   resolve(body: ReplyBody): void
@@ -37,6 +37,9 @@ export class SharedUpstream implements Upstream {
   private bus: BroadcastChannel | undefined
   private host: ConnectionHost | undefined
   private releaseLock: (() => void) | undefined
+  /** Set once this tab holds its tab lock; only then may it register with the host. */
+  private live = false
+  private releaseTabLock: (() => void) | undefined
   private stopWatching: (() => void) | undefined
   private readonly onPageHide = () => this.post({ t: 'bye', tab: this.tab })
 
@@ -57,7 +60,11 @@ export class SharedUpstream implements Upstream {
 
   start(handler: UpstreamHandler): void {
     this.handler = handler
-    if (this.bus !== undefined) return
+    if (this.bus !== undefined) {
+      // Already part of the shared connection: ask the host to reopen it if it closed.
+      this.post({ t: 'connect', tab: this.tab })
+      return
+    }
     queueMicrotask(() => {
       if (this.currentState === 'disconnected') this.setState('connecting')
     })
@@ -68,8 +75,7 @@ export class SharedUpstream implements Upstream {
     globalThis.addEventListener?.('pagehide', this.onPageHide)
     // The host may sit in a throttled background tab: this tab's wake-ups matter too.
     this.stopWatching = watchWakeups(() => this.wake())
-    this.elect()
-    this.post({ t: 'hello', tab: this.tab })
+    this.join()
   }
 
   subscribe(channel: string): void {
@@ -104,10 +110,31 @@ export class SharedUpstream implements Upstream {
     this.host = undefined
     this.releaseLock?.()
     this.releaseLock = undefined
+    this.live = false
+    this.releaseTabLock?.()
+    this.releaseTabLock = undefined
     this.bus?.close()
     this.bus = undefined
     this.rejectPending()
     this.setState('closed')
+  }
+
+  /**
+   * Takes this tab's lock, then joins: a host that watches the lock (see `ConnectionHost`)
+   * must never find it free while the tab lives, so nothing registers before it is held.
+   */
+  private join(): void {
+    const locks = (globalThis.navigator as Navigator).locks
+    void locks.request(tabLockName(this.busName, this.tab), () => {
+      if (this.bus === undefined) return undefined
+      this.live = true
+      this.elect()
+      this.post({ t: 'hello', tab: this.tab })
+      for (const channel of this.channels) this.register(channel)
+      return new Promise<void>((resolve) => {
+        this.releaseTabLock = resolve
+      })
+    })
   }
 
   private elect(): void {
@@ -124,6 +151,7 @@ export class SharedUpstream implements Upstream {
   }
 
   private register(channel: string): void {
+    if (!this.live) return
     const since = this.handler?.position(channel)
     this.post({ t: 'sub', tab: this.tab, channel, since })
   }

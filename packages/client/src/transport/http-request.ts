@@ -2,6 +2,7 @@
  * Upstream over HTTP for the SSE fallback: one request frame per `POST /client/request`, the
  * reply frame in the response body, exactly as over WebSocket.
  */
+import { ErrorCode } from '@switchboard/protocol'
 import { SwitchboardError, disconnectedError } from '../errors.js'
 import type { ReplyBody, RequestFrame } from '../types.js'
 import { settleWith } from './replies.js'
@@ -32,7 +33,9 @@ export async function postRequest(http: HttpRequester, frame: RequestFrame): Pro
 
   return new Promise((resolve, reject) => {
     if (!response.ok && body.error === undefined) {
-      reject(new SwitchboardError('internal_error', `HTTP ${response.status} without error body`))
+      reject(
+        new SwitchboardError(ErrorCode.InternalError, `HTTP ${response.status} without error body`),
+      )
       return
     }
     settleWith(body, { resolve, reject })

@@ -2,6 +2,7 @@
  * Matching of replies to requests by id: replies may arrive in a different order than the
  * requests went out.
  */
+import { ErrorCode } from '@switchboard/protocol'
 import { SwitchboardError, disconnectedError } from '../errors.js'
 import type { ReplyBody } from '../types.js'
 
@@ -48,7 +49,10 @@ export function settleWith(frame: Record<string, unknown>, pending: Pending): vo
   const error = frame.error as { code?: unknown; message?: unknown } | undefined
   if (error !== undefined) {
     pending.reject(
-      new SwitchboardError(String(error.code ?? 'internal_error'), String(error.message ?? '')),
+      new SwitchboardError(
+        String(error.code ?? ErrorCode.InternalError),
+        String(error.message ?? ''),
+      ),
     )
     return
   }

@@ -3,8 +3,8 @@
  * channel, upstream over `POST /client/request`. An SSE stream's channel list is fixed, so a
  * subscribe or unsubscribe reopens the stream, resuming every channel from its position.
  */
-import { CloseCode, decodePositions, encodePositions } from '@switchboard/protocol'
-import { SwitchboardError } from '../errors.js'
+import { CloseCode, ErrorCode, decodePositions, encodePositions } from '@switchboard/protocol'
+import { SwitchboardError, disconnectedError } from '../errors.js'
 import type {
   PresencePush,
   ReplyBody,
@@ -50,7 +50,7 @@ export class SseTransport implements Transport {
       await postRequest(this.http, { action: 'ping' })
     } catch (error) {
       const code =
-        error instanceof SwitchboardError && error.code === 'unauthorized'
+        error instanceof SwitchboardError && error.code === ErrorCode.Unauthorized
           ? CloseCode.Unauthorized
           : undefined
       throw new TransportOpenError(`sse fallback unavailable: ${(error as Error).message}`, code)
@@ -58,7 +58,7 @@ export class SseTransport implements Transport {
   }
 
   subscribe(channel: string, since: StreamPosition | undefined): Promise<void> {
-    if (this.ended) return Promise.reject(new SwitchboardError('disconnected', 'transport ended'))
+    if (this.ended) return Promise.reject(disconnectedError())
     return new Promise((resolve, reject) => {
       this.channels = this.channels.filter((c) => c.channel !== channel)
       this.channels.push({ channel, position: since, waiting: { resolve, reject } })
@@ -86,7 +86,7 @@ export class SseTransport implements Transport {
     this.ended = true
     this.stream?.abort()
     this.stream = undefined
-    this.rejectWaiting(new SwitchboardError('disconnected', 'transport ended'))
+    this.rejectWaiting(disconnectedError())
   }
 
   /** Batches the subscribes of one turn into one reopen. */
@@ -191,7 +191,10 @@ export class SseTransport implements Transport {
 
   /** The stream was refused: a token problem ends the transport, a channel problem fails it. */
   private async refused(response: Response, channels: StreamChannel[]): Promise<void> {
-    let error = new SwitchboardError('internal_error', `SSE stream refused: ${response.status}`)
+    let error = new SwitchboardError(
+      ErrorCode.InternalError,
+      `SSE stream refused: ${response.status}`,
+    )
     try {
       const body = (await response.json()) as { error?: { code: string; message: string } }
       if (body.error !== undefined)

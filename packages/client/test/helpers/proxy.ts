@@ -2,7 +2,7 @@
  * A reverse proxy that forwards plain HTTP (SSE streams and POSTs included) but refuses every
  * WebSocket upgrade, as corporate proxies do: what the SSE fallback exists for.
  */
-import { createServer, request, type Server } from 'node:http'
+import { createServer, request, type IncomingMessage, type Server } from 'node:http'
 import {
   connect,
   createServer as createNetServer,
@@ -10,9 +10,14 @@ import {
   type Socket,
 } from 'node:net'
 
-export async function startUpgradeRefusingProxy(
-  targetPort: number,
-): Promise<{ port: number; close(): Promise<void> }> {
+export interface UpgradeRefusingProxy {
+  port: number
+  /** Set to true to forward WebSocket upgrades from now on, as if the proxy were fixed. */
+  allowUpgrades: boolean
+  close(): Promise<void>
+}
+
+export async function startUpgradeRefusingProxy(targetPort: number): Promise<UpgradeRefusingProxy> {
   const server: Server = createServer((incoming, outgoing) => {
     const upstream = request(
       {
@@ -25,6 +30,11 @@ export async function startUpgradeRefusingProxy(
       (response) => {
         outgoing.writeHead(response.statusCode ?? 502, response.headers)
         response.pipe(outgoing)
+        // A server that dies mid-stream must not leave the client's side open: a proxy that
+        // did would hide the crash until the client's heartbeat timeout.
+        response.on('close', () => {
+          if (!response.complete) outgoing.destroy()
+        })
       },
     )
     upstream.on('error', () => {
@@ -34,19 +44,44 @@ export async function startUpgradeRefusingProxy(
     outgoing.on('close', () => upstream.destroy())
     incoming.pipe(upstream)
   })
-  server.on('upgrade', (_request, socket) => {
-    socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+  const tunnels = new Set<Socket>()
+  server.on('upgrade', (incoming: IncomingMessage, socket: Socket, head: Buffer) => {
+    if (!proxy.allowUpgrades) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
+    const upstream = connect(targetPort, '127.0.0.1', () => {
+      const lines = [`${incoming.method} ${incoming.url} HTTP/1.1`]
+      for (let i = 0; i < incoming.rawHeaders.length; i += 2) {
+        lines.push(`${incoming.rawHeaders[i]}: ${incoming.rawHeaders[i + 1]}`)
+      }
+      upstream.write(`${lines.join('\r\n')}\r\n\r\n`)
+      upstream.write(head)
+      socket.pipe(upstream).pipe(socket)
+    })
+    for (const end of [socket, upstream]) {
+      tunnels.add(end)
+      end.on('error', () => undefined)
+      end.on('close', () => {
+        tunnels.delete(end)
+        socket.destroy()
+        upstream.destroy()
+      })
+    }
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as { port: number }
-  return {
+  const proxy: UpgradeRefusingProxy = {
     port,
+    allowUpgrades: false,
     close: () =>
       new Promise((resolve) => {
+        for (const socket of tunnels) socket.destroy()
         server.closeAllConnections()
         server.close(() => resolve())
       }),
   }
+  return proxy
 }
 
 /**

@@ -83,3 +83,14 @@ export async function connectionCount(baseUrl: string, transport = 'websocket'):
   const line = new RegExp(`^switchboard_connections\\{transport="${transport}"\\} (\\d+)`, 'm')
   return Number(line.exec(text)?.[1] ?? NaN)
 }
+
+/** Subscribers of a channel on the server (connections, not tabs), from `GET /v1/channels`. */
+export async function subscriberCount(baseUrl: string, channel: string): Promise<number> {
+  const response = await fetch(`${baseUrl}/v1/channels`, {
+    headers: { Authorization: `Bearer ${API_KEY}` },
+  })
+  const body = (await response.json()) as {
+    channels: Array<{ channel: string; subscribers: number }>
+  }
+  return body.channels.find((c) => c.channel === channel)?.subscribers ?? 0
+}

@@ -1,0 +1,41 @@
+/**
+ * Prints the size of @switchboard/client as an application ships it: bundled from the
+ * package's build output with its one dependency (@switchboard/protocol), minified by
+ * esbuild, then gzipped with node:zlib at the default level. `--metafile` lists the inputs
+ * by their share of the minified bundle. Exits 1 above the 12 KB budget.
+ */
+import { build } from 'esbuild'
+import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
+
+const BUDGET_BYTES = 12 * 1024
+const entry = fileURLToPath(import.meta.resolve('@switchboard/client'))
+
+const result = await build({
+  entryPoints: [entry],
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  write: false,
+  metafile: true,
+  logLevel: 'silent',
+})
+const code = result.outputFiles[0].contents
+const gzipped = gzipSync(code).length
+
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`
+console.log(`@switchboard/client: ${kb(code.length)} minified, ${kb(gzipped)} gzipped`)
+console.log(
+  `budget: ${kb(BUDGET_BYTES)} gzipped (${((gzipped / BUDGET_BYTES) * 100).toFixed(0)} %)`,
+)
+
+if (process.argv.includes('--metafile')) {
+  const inputs = Object.values(result.metafile.outputs)[0].inputs
+  const rows = Object.entries(inputs).sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput)
+  for (const [path, { bytesInOutput }] of rows) {
+    console.log(`${String(bytesInOutput).padStart(7)}  ${path}`)
+  }
+}
+if (gzipped > BUDGET_BYTES) process.exit(1)
