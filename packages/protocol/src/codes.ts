@@ -48,6 +48,16 @@ export const ErrorCode = {
   Unavailable: 'unavailable',
   /** A bug or an unexpected failure of a storage backend; the server keeps serving. */
   InternalError: 'internal_error',
+  /** The token has expired: fetch a new one (and `refresh`, or reconnect with it). */
+  TokenExpired: 'token_expired',
+  /** Too many requests or bytes for a rate limit; retry later. */
+  RateLimited: 'rate_limited',
+  /** Published data does not match its namespace's JSON Schema; the message names the path. */
+  InvalidPayload: 'invalid_payload',
+  /** JSON nested deeper than `limits.maxJsonDepth`; refused before it is parsed. */
+  JsonTooDeep: 'json_too_deep',
+  /** A limit of the caller's plan, other than a rate, is reached (connections per user). */
+  PlanLimitExceeded: 'plan_limit_exceeded',
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 
@@ -67,12 +77,20 @@ export const CloseCode = {
   HeartbeatTimeout: 4003,
   /** Reserved: the server asks the client to reconnect (e.g. rebalancing). */
   ForceReconnect: 4005,
+  /** The connection's token expired without a `refresh`; reconnect with a fresh token. */
+  TokenExpired: 4006,
+  /** The connection reached `limits.maxConnectionLifetimeMs`; reconnect and recover. */
+  MaxLifetime: 4007,
+  /** The user holds the most connections their plan allows; retry with backoff. */
+  TooManyConnections: 4008,
   /** Credentials missing or invalid. Terminal: get a new token before reconnecting. */
   Unauthorized: 4500,
   /** Reserved: the client broke the protocol. Terminal. */
   ProtocolError: 4501,
   /** Reserved: disconnected on purpose by the server or an operator. Terminal. */
   ForceDisconnect: 4503,
+  /** No application message for the plan's idle timeout. Terminal: reconnect on user action. */
+  IdleTimeout: 4504,
 } as const
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode]
 
@@ -92,9 +110,13 @@ export const closeReason: Readonly<Record<number, string>> = {
   [CloseCode.SlowConsumer]: 'slow_consumer',
   [CloseCode.HeartbeatTimeout]: 'heartbeat_timeout',
   [CloseCode.ForceReconnect]: 'force_reconnect',
+  [CloseCode.TokenExpired]: 'token_expired',
+  [CloseCode.MaxLifetime]: 'max_lifetime',
+  [CloseCode.TooManyConnections]: 'too_many_connections',
   [CloseCode.Unauthorized]: 'unauthorized',
   [CloseCode.ProtocolError]: 'protocol_error',
   [CloseCode.ForceDisconnect]: 'force_disconnect',
+  [CloseCode.IdleTimeout]: 'idle_timeout',
 }
 
 /**

@@ -4,6 +4,7 @@
  * when one could be read so that the error reply can be matched by the client.
  */
 import { ErrorCode } from './codes.js'
+import { DEFAULT_MAX_JSON_DEPTH, jsonDepthProblem } from './json-depth.js'
 import type {
   BuiltinRequest,
   CustomRequest,
@@ -16,7 +17,10 @@ export type DecodeResult =
   | { ok: true; request: BuiltinRequest | CustomRequest }
   | { ok: false; id?: RequestId; error: ErrorBody }
 
-const BUILTIN_ACTIONS = new Set(['subscribe', 'unsubscribe', 'publish', 'presence', 'history'])
+const CHANNEL_ACTIONS = new Set(['subscribe', 'unsubscribe', 'publish', 'presence', 'history'])
+const AUTH_ACTIONS = new Set(['connect', 'refresh'])
+/** Longest accepted token, in characters. */
+export const MAX_TOKEN_LENGTH = 8192
 /** Longest accepted string id; ids are echoed back, so they must stay small. */
 const MAX_ID_LENGTH = 64
 /** Longest accepted action name. */
@@ -24,8 +28,13 @@ const MAX_ACTION_LENGTH = 64
 /** Longest accepted idempotency key. */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 128
 
-/** Parses and validates one text frame. */
-export function decodeRequest(text: string): DecodeResult {
+/**
+ * Parses and validates one text frame. Frames nested deeper than `maxJsonDepth` are refused
+ * before they are parsed, so a hostile frame never reaches `JSON.parse`.
+ */
+export function decodeRequest(text: string, maxJsonDepth = DEFAULT_MAX_JSON_DEPTH): DecodeResult {
+  const depth = jsonDepthProblem(text, maxJsonDepth)
+  if (depth !== undefined) return fail(undefined, ErrorCode.JsonTooDeep, depth)
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -60,7 +69,18 @@ export function validateRequest(value: unknown): DecodeResult {
 
   if (action === 'ping')
     return { ok: true, request: id === undefined ? { action } : { id, action } }
-  if (!BUILTIN_ACTIONS.has(action)) return { ok: true, request: value as CustomRequest }
+  if (AUTH_ACTIONS.has(action)) {
+    const token = value.token
+    if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
+      return fail(
+        id,
+        ErrorCode.BadRequest,
+        `token must be a string of 1-${MAX_TOKEN_LENGTH} characters`,
+      )
+    }
+    return { ok: true, request: value as unknown as BuiltinRequest }
+  }
+  if (!CHANNEL_ACTIONS.has(action)) return { ok: true, request: value as CustomRequest }
 
   const problem = builtinProblem(action, value)
   if (problem !== undefined) return fail(id, ErrorCode.BadRequest, problem)

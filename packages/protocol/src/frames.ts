@@ -57,6 +57,30 @@ export interface PingRequest {
 }
 
 /**
+ * Authenticates a connection that presented no token in its handshake (a browser that can
+ * set neither headers nor subprotocols). Must come within `auth.connectTimeoutMs`.
+ */
+export interface ConnectRequest {
+  id?: RequestId
+  action: 'connect'
+  token: string
+}
+
+/** Replaces the connection's token before it expires; subscriptions stay. Same user only. */
+export interface RefreshRequest {
+  id?: RequestId
+  action: 'refresh'
+  token: string
+}
+
+/** The reply to `connect` and `refresh`. */
+export interface AuthResult {
+  user: string
+  /** When the token expires, in ms since the epoch; absent for tokens without `exp`. */
+  expiresAt?: number
+}
+
+/**
  * A request whose action is not built in. The server answers `unknown_action` unless a
  * function is routed to that action.
  */
@@ -73,6 +97,8 @@ export type BuiltinRequest =
   | PresenceRequest
   | HistoryRequest
   | PingRequest
+  | ConnectRequest
+  | RefreshRequest
 
 export interface ErrorBody {
   code: ErrorCode
@@ -132,6 +158,8 @@ export interface DisconnectPush {
   type: 'disconnect'
   code: string
   reconnect: boolean
+  /** Why, for people; absent on a graceful shutdown. */
+  message?: string
   /** How long the client should wait before reconnecting, in ms. */
   reconnectAfterMs?: number
 }

@@ -6,7 +6,9 @@ export {
   publishProblem,
   isStreamPosition,
   MAX_IDEMPOTENCY_KEY_LENGTH,
+  MAX_TOKEN_LENGTH,
 } from './decode.js'
+export { jsonDepthProblem, DEFAULT_MAX_JSON_DEPTH } from './json-depth.js'
 export type { DecodeResult } from './decode.js'
 export {
   channelNameProblem,

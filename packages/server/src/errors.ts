@@ -26,6 +26,7 @@ export function errorBody(error: unknown): ErrorBody {
 export function httpStatus(code: ErrorCode): number {
   switch (code) {
     case ErrorCode.Unauthorized:
+    case ErrorCode.TokenExpired:
       return 401
     case ErrorCode.Forbidden:
     case ErrorCode.PresenceDisabled:
@@ -39,6 +40,9 @@ export function httpStatus(code: ErrorCode): number {
     case ErrorCode.PayloadTooLarge:
     case ErrorCode.MessageTooLarge:
       return 413
+    case ErrorCode.RateLimited:
+    case ErrorCode.PlanLimitExceeded:
+      return 429
     case ErrorCode.Unavailable:
       return 503
     case ErrorCode.InternalError:

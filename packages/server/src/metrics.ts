@@ -17,6 +17,8 @@ export interface MetricsSources {
   connections(): { websocket: number; sse: number }
   subscriptions(): number
   channels(): number
+  /** Open connections by plan name. */
+  connectionsByPlan(): Map<string, number>
 }
 
 export class Metrics {
@@ -24,6 +26,8 @@ export class Metrics {
   readonly publications: Counter<'source'>
   readonly errors: Counter<'code'>
   readonly publishLatency: Histogram
+  readonly rateLimited: Counter<'plan'>
+  readonly planLimits: Counter<'plan' | 'reason'>
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry]
@@ -72,6 +76,28 @@ export class Metrics {
       name: 'switchboard_publish_write_seconds',
       help: 'Time from receiving a publish to its durable write and hand-off to the broker.',
       buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+      registers,
+    })
+    new Gauge({
+      name: 'switchboard_plan_connections',
+      help: 'Open client connections by plan.',
+      labelNames: ['plan'],
+      registers,
+      collect() {
+        this.reset()
+        for (const [plan, count] of sources.connectionsByPlan()) this.set({ plan }, count)
+      },
+    })
+    this.rateLimited = new Counter({
+      name: 'switchboard_plan_rate_limited_total',
+      help: 'Client messages refused with rate_limited, by plan.',
+      labelNames: ['plan'],
+      registers,
+    })
+    this.planLimits = new Counter({
+      name: 'switchboard_plan_limit_closures_total',
+      help: 'Connections refused or closed by a plan limit, by plan and close reason.',
+      labelNames: ['plan', 'reason'],
       registers,
     })
     const stats = sources.stats

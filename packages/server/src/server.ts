@@ -7,7 +7,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net'
 import { ErrorCode } from '@switchboard/protocol'
 import type { Logger } from 'pino'
-import { Authenticator } from './auth.js'
+import { ApiKeys } from './auth/api-keys.js'
+import { Authenticator } from './auth/authenticator.js'
+import { AuthFailures } from './auth/failures.js'
+import { TokenVerifier } from './auth/token-verifier.js'
 import { MemoryBroker } from './broker/memory.js'
 import type { ServerOptions } from './config/defaults.js'
 import { FlushScheduler } from './connection/outbound.js'
@@ -17,6 +20,8 @@ import { MemoryHistory } from './history/memory.js'
 import { SqliteHistory } from './history/sqlite.js'
 import { Hub } from './hub/hub.js'
 import { Namespaces } from './hub/namespaces.js'
+import { ConnectionPolicy } from './limits/connection-policy.js'
+import { Plans } from './limits/plans.js'
 import { createLogger } from './logger.js'
 import { Metrics, ServerStats } from './metrics.js'
 import type { Broker } from './ports/broker.js'
@@ -26,7 +31,11 @@ import { openDatabase, type SqliteDatabase } from './storage/sqlite.js'
 import { MemoryStore } from './store/memory.js'
 import { SqliteStore } from './store/sqlite.js'
 import { HttpApi } from './transport/http-api.js'
-import { handleClientRequest, type HttpClientDependencies } from './transport/http-client.js'
+import {
+  RequestRates,
+  handleClientRequest,
+  type HttpClientDependencies,
+} from './transport/http-client.js'
 import { sendError } from './transport/http-util.js'
 import { SseGateway } from './transport/sse.js'
 import { WebSocketGateway } from './transport/websocket.js'
@@ -39,6 +48,7 @@ export class Switchboard {
   private readonly sse: SseGateway
   private readonly api: HttpApi
   private readonly clientRequests: HttpClientDependencies
+  private readonly policy: ConnectionPolicy
   private stopping: Promise<void> | undefined
 
   private constructor(
@@ -47,6 +57,7 @@ export class Switchboard {
     private readonly broker: Broker,
     private readonly store: KeyValueStore,
     private readonly db: SqliteDatabase | undefined,
+    verifier: TokenVerifier,
   ) {
     const stats = new ServerStats()
     const scheduler = new FlushScheduler()
@@ -67,13 +78,43 @@ export class Switchboard {
       }),
       subscriptions: () => hub.subscriptions,
       channels: () => hub.channelCount,
+      connectionsByPlan: () => this.policy.connectionsByPlan(),
     })
-    const authenticator = new Authenticator(options)
-    const requests = new RequestHandler(hub, metrics, logger)
-    const shared = { options, hub, authenticator, scheduler, stats, logger }
+    const plans = new Plans(options)
+    this.policy = new ConnectionPolicy(
+      options,
+      plans.fallback,
+      {
+        rateLimited: (plan) => metrics.rateLimited.inc({ plan }),
+        limitClosed: (plan, reason) => metrics.planLimits.inc({ plan, reason }),
+      },
+      logger,
+    )
+    const authenticator = new Authenticator({
+      options,
+      verifier,
+      apiKeys: new ApiKeys(options),
+      plans,
+      failures: new AuthFailures(options.auth.failuresBeforeDelay, options.auth.maxFailureDelayMs),
+    })
+    const policy = this.policy
+    const requests = new RequestHandler({
+      hub,
+      metrics,
+      logger,
+      authenticator,
+      policy,
+      maxJsonDepth: options.limits.maxJsonDepth,
+    })
+    const shared = { options, hub, authenticator, policy, scheduler, stats, logger }
     this.websocket = new WebSocketGateway({ ...shared, requests })
     this.sse = new SseGateway(shared)
-    this.clientRequests = { authenticator, requests, limits: options.limits }
+    this.clientRequests = {
+      authenticator,
+      requests,
+      limits: options.limits,
+      rates: new RequestRates(),
+    }
     this.api = new HttpApi({
       hub,
       authenticator,
@@ -103,6 +144,7 @@ export class Switchboard {
    */
   static async create(options: ServerOptions): Promise<Switchboard> {
     const logger = createLogger(options.logLevel)
+    const verifier = await TokenVerifier.create(options.auth)
     const db = options.storage === 'sqlite' ? openDatabase(options.dataDir) : undefined
     const history = db === undefined ? new MemoryHistory() : new SqliteHistory(db)
     const store = db === undefined ? new MemoryStore() : new SqliteStore(db)
@@ -115,7 +157,7 @@ export class Switchboard {
       }
       options.apiKeys.push(key)
     }
-    return new Switchboard(options, logger, new MemoryBroker(history), store, db)
+    return new Switchboard(options, logger, new MemoryBroker(history), store, db, verifier)
   }
 
   /** Starts listening; resolves with the bound port (useful with port 0). */
@@ -154,6 +196,7 @@ export class Switchboard {
     this.http.closeAllConnections()
     await closed
 
+    this.policy.close()
     await this.broker.close()
     await this.store.close()
     this.db?.close()

@@ -17,6 +17,80 @@ export interface NamespaceOptions {
   public: boolean
   /** How long an idempotency key is remembered, in ms. */
   idempotencyWindowMs: number
+  /** JSON Schema that published data must match (client and HTTP publishes alike). */
+  schema?: Record<string, unknown>
+}
+
+/** What a token's `channels` claim may grant on a channel pattern. */
+export type Capability = 'subscribe' | 'publish' | 'presence' | 'history'
+export const CAPABILITIES: readonly Capability[] = ['subscribe', 'publish', 'presence', 'history']
+
+/** Algorithms accepted for connection tokens; `none` is never among them. */
+export const SECRET_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const
+export const PUBLIC_KEY_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const
+
+/** One key that verifies connection tokens: a shared secret or a PEM public key. */
+export interface JwtKeyOptions {
+  /** Matched against the token header's `kid` when both are set. */
+  kid?: string
+  /** The only algorithms this key verifies; a token signed otherwise is refused. */
+  algorithms: string[]
+  /** Shared secret (at least 32 characters) for HS256, HS384, HS512. */
+  secret?: string
+  /** PEM public key (SPKI) for RS*, PS*, ES* and EdDSA. */
+  publicKey?: string
+}
+
+export interface JwksOptions {
+  url: string
+  /** Algorithms accepted from the key set. */
+  algorithms: string[]
+  /** How long a fetched key set is used before it is fetched again, in ms. */
+  cacheMaxAgeMs: number
+  /** Least time between two fetches, e.g. on an unknown `kid`, in ms. */
+  cooldownMs: number
+  /** How long a fetch may take, in ms. */
+  timeoutMs: number
+}
+
+export type ApiKeyScope = 'publish' | 'admin'
+
+/** An HTTP API key kept as a digest, so the config file holds no secret. */
+export interface ApiKeyOptions {
+  /** For logs and metrics; never the key itself. */
+  name?: string
+  /** Hex SHA-256 of the key (`switchboard hash-key KEY` prints it). */
+  sha256: string
+  /** `publish` allows the publish routes; `admin` every `/v1` route. @default ["publish","admin"] */
+  scopes?: ApiKeyScope[]
+}
+
+/** Limits of a usage tier; a token's `plan` claim selects one. */
+export interface PlanOptions {
+  /** Connections one user may hold at once on this node; 0 is unlimited. */
+  maxConnectionsPerUser: number
+  /** Client messages per second per connection (token bucket refill). */
+  messagesPerSecond: number
+  /** Client messages a connection may send in a burst (token bucket size). */
+  messageBurst: number
+  /** Bytes of client messages per second per connection; the burst is two seconds' worth. */
+  bytesPerSecond: number
+  maxSubscriptions: number
+  /** Whether the `history` action and route may be used (recovery on subscribe always works). */
+  history: boolean
+  /** Close a WebSocket with no application message for this long, in ms; 0 never does. */
+  idleTimeoutMs: number
 }
 
 export interface Limits {
@@ -36,6 +110,20 @@ export interface Limits {
   maxHistoryLimit: number
   /** Publications in one `POST /v1/publish/batch`. */
   maxBatchSize: number
+  /** Deepest nesting of objects and arrays in a client frame or HTTP body. */
+  maxJsonDepth: number
+  /** Defaults of every plan; see `PlanOptions`. */
+  maxConnectionsPerUser: number
+  messagesPerSecond: number
+  messageBurst: number
+  bytesPerSecond: number
+  idleTimeoutMs: number
+  /** Connections are closed (and may reconnect) after this long, in ms; 0 never. */
+  maxConnectionLifetimeMs: number
+  /** HTTP API requests per second per API key (token bucket refill). */
+  apiRequestsPerSecond: number
+  /** HTTP API requests one key may send in a burst. */
+  apiRequestBurst: number
 }
 
 export interface ServerOptions {
@@ -45,14 +133,37 @@ export interface ServerOptions {
   dataDir: string
   /** `sqlite` keeps history and metadata in `dataDir`; `memory` keeps everything in memory. */
   storage: 'sqlite' | 'memory'
-  /** API keys accepted by the HTTP API as `Authorization: Bearer <key>`. */
-  apiKeys: string[]
+  /**
+   * API keys accepted by the HTTP API as `Authorization: Bearer <key>`: plain strings (every
+   * scope; for development) or digests with scopes.
+   */
+  apiKeys: Array<string | ApiKeyOptions>
   auth: {
-    /** HS256 secret verifying connection tokens; without it only anonymous clients connect. */
+    /** Shorthand for one HS256 key in `keys`. */
     jwtSecret?: string
+    /** Keys verifying connection tokens; several may be active, for rotation. */
+    keys: JwtKeyOptions[]
+    /** A JSON Web Key Set fetched from a URL, cached, and refetched on an unknown `kid`. */
+    jwks?: JwksOptions
+    /** Required `iss` claim, when set. */
+    issuer?: string
+    /** Required `aud` claim, when set. */
+    audience?: string
+    /** Clock skew tolerated on `exp` and `nbf`, in seconds. */
+    clockToleranceS: number
     /** Whether connections without a token may use `public` namespaces. */
     anonymous: boolean
+    /** How long a WebSocket without a handshake token has to send `connect`, in ms. */
+    connectTimeoutMs: number
+    /** Failed authentications from one IP within a minute before responses are delayed. */
+    failuresBeforeDelay: number
+    /** Longest delay put on a failed authentication, in ms. */
+    maxFailureDelayMs: number
   }
+  /** Usage tiers by name; a token's `plan` claim selects one. Unset fields come from `limits`. */
+  plans: Record<string, Partial<PlanOptions>>
+  /** The plan of tokens without a `plan` claim and of anonymous connections. */
+  defaultPlan?: string
   /** Options per namespace; the key '' is the default namespace and the fallback. */
   namespaces: Record<string, Partial<NamespaceOptions>>
   /** Options applied to namespaces that do not set them. */
@@ -99,6 +210,15 @@ export const DEFAULT_LIMITS: Limits = {
   maxQueueBytes: 1024 * 1024,
   maxHistoryLimit: 1000,
   maxBatchSize: 100,
+  maxJsonDepth: 64,
+  maxConnectionsPerUser: 0,
+  messagesPerSecond: 1000,
+  messageBurst: 1000,
+  bytesPerSecond: 1024 * 1024,
+  idleTimeoutMs: 0,
+  maxConnectionLifetimeMs: 0,
+  apiRequestsPerSecond: 1000,
+  apiRequestBurst: 2000,
 }
 
 export const DEFAULT_OPTIONS: ServerOptions = {
@@ -107,7 +227,15 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   dataDir: './data',
   storage: 'sqlite',
   apiKeys: [],
-  auth: { anonymous: false },
+  auth: {
+    keys: [],
+    clockToleranceS: 5,
+    anonymous: false,
+    connectTimeoutMs: 5_000,
+    failuresBeforeDelay: 5,
+    maxFailureDelayMs: 5_000,
+  },
+  plans: {},
   namespaces: {},
   channelDefaults: DEFAULT_CHANNEL_OPTIONS,
   limits: DEFAULT_LIMITS,

@@ -5,7 +5,12 @@
  */
 import { readFileSync } from 'node:fs'
 import { Ajv } from 'ajv'
-import { DEFAULT_OPTIONS, type ServerOptions } from './defaults.js'
+import {
+  DEFAULT_OPTIONS,
+  PUBLIC_KEY_ALGORITHMS,
+  SECRET_ALGORITHMS,
+  type ServerOptions,
+} from './defaults.js'
 import { configSchema } from './schema.js'
 
 export class ConfigError extends Error {
@@ -66,7 +71,8 @@ export function resolveOptions(config: unknown, overrides: Overrides = {}): Serv
   const options: ServerOptions = {
     ...DEFAULT_OPTIONS,
     ...file,
-    auth: { ...DEFAULT_OPTIONS.auth, ...file.auth },
+    auth: normaliseAuth({ ...DEFAULT_OPTIONS.auth, ...file.auth }),
+    plans: { ...file.plans },
     channelDefaults: { ...DEFAULT_OPTIONS.channelDefaults, ...file.channelDefaults },
     limits: { ...DEFAULT_OPTIONS.limits, ...file.limits },
     heartbeat: { ...DEFAULT_OPTIONS.heartbeat, ...file.heartbeat },
@@ -125,18 +131,61 @@ export function loadOptions(overrides: Overrides): ServerOptions {
   return options
 }
 
+const DEFAULT_JWKS = { cacheMaxAgeMs: 10 * 60_000, cooldownMs: 30_000, timeoutMs: 5_000 }
+
+/** Fills in the key set's defaults and turns `jwtSecret` into the first of `keys`. */
+function normaliseAuth(auth: ServerOptions['auth']): ServerOptions['auth'] {
+  const keys =
+    auth.jwtSecret === undefined
+      ? [...auth.keys]
+      : [{ algorithms: ['HS256'], secret: auth.jwtSecret }, ...auth.keys]
+  if (auth.jwks === undefined) return { ...auth, keys }
+  return { ...auth, keys, jwks: { ...DEFAULT_JWKS, ...auth.jwks } }
+}
+
 function checkConsistency(options: ServerOptions): void {
+  checkAuth(options)
   const limits = options.limits
   if (limits.maxMessageBytes > limits.maxHttpBodyBytes) {
     throw new ConfigError(
       `limits.maxMessageBytes (${limits.maxMessageBytes}) must not exceed limits.maxHttpBodyBytes (${limits.maxHttpBodyBytes})`,
     )
   }
+  const tokensAccepted = options.auth.keys.length > 0 || options.auth.jwks !== undefined
   for (const [namespace, ns] of Object.entries(options.namespaces)) {
-    if (ns.presence === true && options.auth.jwtSecret === undefined && !options.auth.anonymous) {
+    if (ns.presence === true && !tokensAccepted && !options.auth.anonymous) {
       throw new ConfigError(
-        `namespaces.${namespace || '""'}.presence is on but no client can connect: set auth.jwtSecret or auth.anonymous`,
+        `namespaces.${namespace || '""'}.presence is on but no client can connect: set auth.jwtSecret, auth.keys, auth.jwks or auth.anonymous`,
       )
     }
+  }
+  if (options.defaultPlan !== undefined && !Object.hasOwn(options.plans, options.defaultPlan)) {
+    throw new ConfigError(`defaultPlan "${options.defaultPlan}" is not one of plans`)
+  }
+}
+
+/** Algorithms must suit the key they are listed on: no secret for RS256, no `none`. */
+function checkAuth(options: ServerOptions): void {
+  const auth = options.auth
+  auth.keys.forEach((key, index) => {
+    if ((key.secret === undefined) === (key.publicKey === undefined)) {
+      throw new ConfigError(`auth.keys.${index} must have exactly one of secret and publicKey`)
+    }
+    const allowed: readonly string[] =
+      key.secret === undefined ? PUBLIC_KEY_ALGORITHMS : SECRET_ALGORITHMS
+    const wrong = key.algorithms.find((algorithm) => !allowed.includes(algorithm))
+    if (wrong !== undefined) {
+      throw new ConfigError(
+        `auth.keys.${index}.algorithms: "${wrong}" cannot be used with a ${key.secret === undefined ? 'public key' : 'secret'}; allowed: ${allowed.join(', ')}`,
+      )
+    }
+  })
+  const wrongJwks = auth.jwks?.algorithms.find(
+    (algorithm) => !(PUBLIC_KEY_ALGORITHMS as readonly string[]).includes(algorithm),
+  )
+  if (wrongJwks !== undefined) {
+    throw new ConfigError(
+      `auth.jwks.algorithms: "${wrongJwks}" is not allowed; allowed: ${PUBLIC_KEY_ALGORITHMS.join(', ')}`,
+    )
   }
 }

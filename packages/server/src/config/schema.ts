@@ -16,6 +16,58 @@ const namespaceOptions = {
     clientPublish: { type: 'boolean' },
     public: { type: 'boolean' },
     idempotencyWindowMs: durationMs,
+    // Compiled with ajv at start; a schema ajv rejects fails start naming the namespace.
+    schema: { type: 'object' },
+  },
+}
+
+const optionalDurationMs = { type: 'integer', minimum: 0, maximum: 365 * 24 * 3600 * 1000 }
+const algorithmList = { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string' } }
+
+const jwtKey = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['algorithms'],
+  properties: {
+    kid: { type: 'string', minLength: 1 },
+    algorithms: algorithmList,
+    secret: { type: 'string', minLength: 32 },
+    publicKey: { type: 'string', minLength: 1 },
+  },
+}
+
+const apiKey = {
+  oneOf: [
+    { type: 'string', minLength: 16 },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['sha256'],
+      properties: {
+        name: { type: 'string', minLength: 1 },
+        sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+        scopes: {
+          type: 'array',
+          minItems: 1,
+          uniqueItems: true,
+          items: { enum: ['publish', 'admin'] },
+        },
+      },
+    },
+  ],
+}
+
+const planOptions = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    maxConnectionsPerUser: nonNegativeInt,
+    messagesPerSecond: positiveInt,
+    messageBurst: positiveInt,
+    bytesPerSecond: { type: 'integer', minimum: 256 },
+    maxSubscriptions: positiveInt,
+    history: { type: 'boolean' },
+    idleTimeoutMs: optionalDurationMs,
   },
 }
 
@@ -27,15 +79,40 @@ export const configSchema = {
     port: { type: 'integer', minimum: 0, maximum: 65535 },
     dataDir: { type: 'string', minLength: 1 },
     storage: { enum: ['sqlite', 'memory'] },
-    apiKeys: { type: 'array', items: { type: 'string', minLength: 16 } },
+    apiKeys: { type: 'array', items: apiKey },
     auth: {
       type: 'object',
       additionalProperties: false,
       properties: {
         jwtSecret: { type: 'string', minLength: 32 },
+        keys: { type: 'array', items: jwtKey },
+        jwks: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['url', 'algorithms'],
+          properties: {
+            url: { type: 'string', pattern: '^https?://' },
+            algorithms: algorithmList,
+            cacheMaxAgeMs: durationMs,
+            cooldownMs: optionalDurationMs,
+            timeoutMs: durationMs,
+          },
+        },
+        issuer: { type: 'string', minLength: 1 },
+        audience: { type: 'string', minLength: 1 },
+        clockToleranceS: { type: 'integer', minimum: 0, maximum: 300 },
         anonymous: { type: 'boolean' },
+        connectTimeoutMs: durationMs,
+        failuresBeforeDelay: positiveInt,
+        maxFailureDelayMs: optionalDurationMs,
       },
     },
+    plans: {
+      type: 'object',
+      propertyNames: { pattern: '^[A-Za-z0-9_-]{1,64}$' },
+      additionalProperties: planOptions,
+    },
+    defaultPlan: { type: 'string', minLength: 1 },
     namespaces: {
       type: 'object',
       propertyNames: { pattern: '^[A-Za-z0-9_\\-.@/=+,!~]*$' },
@@ -55,6 +132,15 @@ export const configSchema = {
         maxQueueBytes: { type: 'integer', minimum: 1024 },
         maxHistoryLimit: positiveInt,
         maxBatchSize: positiveInt,
+        maxJsonDepth: { type: 'integer', minimum: 4, maximum: 1000 },
+        maxConnectionsPerUser: nonNegativeInt,
+        messagesPerSecond: positiveInt,
+        messageBurst: positiveInt,
+        bytesPerSecond: { type: 'integer', minimum: 256 },
+        idleTimeoutMs: optionalDurationMs,
+        maxConnectionLifetimeMs: optionalDurationMs,
+        apiRequestsPerSecond: positiveInt,
+        apiRequestBurst: positiveInt,
       },
     },
     heartbeat: {

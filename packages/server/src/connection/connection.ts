@@ -3,15 +3,23 @@
  * request handling only ever see this class.
  */
 import type { PresenceMember } from '@switchboard/protocol'
+import type { ChannelGrants } from '../auth/grants.js'
 import type { OutgoingPresence, OutgoingPublication } from '../hub/publication.js'
 import type { Subscription } from '../hub/subscription.js'
+import type { Plan } from '../limits/plans.js'
 
-/** Who is on the other end: set once, at connect. */
+/** Who is on the other end: set at connect, replaced by `connect` and `refresh`. */
 export interface ConnectionIdentity {
   /** User id from the token's `sub`; undefined for anonymous connections. */
   user: string | undefined
   /** Presence info from the token's `info` claim. */
   info: unknown
+  /** The plan its token named, or the default plan. */
+  plan: Plan
+  /** What the token's `channels` claim grants; undefined when it has none. */
+  grants: ChannelGrants | undefined
+  /** When the token expires, in ms since the epoch. */
+  expiresAt: number | undefined
 }
 
 export type Transport = 'websocket' | 'sse' | 'http'
@@ -19,11 +27,20 @@ export type Transport = 'websocket' | 'sse' | 'http'
 export abstract class Connection {
   readonly subscriptions = new Map<string, Subscription>()
   readonly connectedAt = Date.now()
+  /** The peer's address, for per-address accounting of failed authentication. */
+  address = 'unknown'
+  /** When the client last sent an application message (not a ping), in ms. */
+  lastMessageAt = this.connectedAt
+  /**
+   * True while a WebSocket that presented no token waits for its `connect` message: every
+   * other request is refused until then.
+   */
+  pending = false
 
   constructor(
     readonly id: string,
     readonly transport: Transport,
-    readonly identity: ConnectionIdentity,
+    public identity: ConnectionIdentity,
   ) {}
 
   get anonymous(): boolean {
@@ -43,6 +60,14 @@ export abstract class Connection {
 
   /** Closes the connection with a code from the protocol's table. Idempotent. */
   abstract close(code: number): void
+
+  /**
+   * Closes the connection on purpose, telling the client why first where the transport can
+   * (a `disconnect` push on WebSocket).
+   */
+  disconnect(code: number, _message: string): void {
+    this.close(code)
+  }
 
   /** Whether the connection is closing or closed; deliveries to it are dropped. */
   abstract get closed(): boolean

@@ -8,32 +8,61 @@ import {
   decodeRequest,
   type BuiltinRequest,
   type CustomRequest,
+  type AuthResult,
   type ErrorBody,
   type RequestId,
 } from '@switchboard/protocol'
 import type { Logger } from 'pino'
+import type { Authenticator } from '../auth/authenticator.js'
 import { SwitchboardError, errorBody } from '../errors.js'
 import type { Hub } from '../hub/hub.js'
+import type { ConnectionPolicy } from '../limits/connection-policy.js'
 import type { Metrics } from '../metrics.js'
 import type { Connection } from './connection.js'
+
+export interface RequestHandlerDependencies {
+  hub: Hub
+  metrics: Metrics
+  logger: Logger
+  authenticator: Authenticator
+  policy: ConnectionPolicy
+  maxJsonDepth: number
+}
 
 /** Sends one reply object to the client. */
 export type Reply = (reply: Record<string, unknown>) => void
 
 export class RequestHandler {
-  constructor(
-    private readonly hub: Hub,
-    private readonly metrics: Metrics,
-    private readonly logger: Logger,
-  ) {}
+  private readonly hub: Hub
+  private readonly metrics: Metrics
+  private readonly logger: Logger
 
-  /** Handles one text frame from a client. */
+  constructor(private readonly deps: RequestHandlerDependencies) {
+    this.hub = deps.hub
+    this.metrics = deps.metrics
+    this.logger = deps.logger
+  }
+
+  /**
+   * Handles one text frame from a client of a long-lived connection. Over its plan's message
+   * or byte rate, the frame is answered `rate_limited` and not acted on.
+   */
   handleText(connection: Connection, text: string, reply: Reply): void {
-    const decoded = decodeRequest(text)
+    const allowed = this.deps.policy.allowMessage(connection, text.length)
+    const decoded = decodeRequest(text, this.deps.maxJsonDepth)
     if (!decoded.ok) {
       this.replyError(reply, decoded.id, decoded.error)
       return
     }
+    if (!allowed) {
+      const plan = connection.identity.plan
+      this.replyError(reply, decoded.request.id, {
+        code: ErrorCode.RateLimited,
+        message: `over the message rate of plan ${plan.name}: ${plan.messagesPerSecond} messages and ${plan.bytesPerSecond} bytes per second`,
+      })
+      return
+    }
+    if (decoded.request.action !== 'ping') connection.lastMessageAt = Date.now()
     this.dispatchRequest(connection, decoded.request, reply)
   }
 
@@ -72,6 +101,12 @@ export class RequestHandler {
       case 'ping':
         ok()
         return
+      case 'connect':
+        ok(await this.connect(connection, r.token))
+        return
+      case 'refresh':
+        ok(await this.refresh(connection, r.token))
+        return
       case 'subscribe':
         await this.hub.subscribe(connection, r.channel, r.since, ok)
         return
@@ -85,6 +120,7 @@ export class RequestHandler {
           channel: r.channel,
           event: r.event,
           data: JSON.stringify(r.data),
+          value: r.data,
           idempotencyKey: r.idempotencyKey,
         })
         this.metrics.publishLatency.observe((performance.now() - started) / 1000)
@@ -112,8 +148,62 @@ export class RequestHandler {
       default:
         throw new SwitchboardError(
           ErrorCode.UnknownAction,
-          `unknown action "${request.action}"; built-in actions are subscribe, unsubscribe, publish, presence, history, ping`,
+          `unknown action "${request.action}"; built-in actions are subscribe, unsubscribe, publish, presence, history, ping, connect, refresh`,
         )
     }
   }
+
+  /** Authenticates a connection that presented no token in its handshake. */
+  private async connect(connection: Connection, token: string): Promise<AuthResult> {
+    if (connection.transport !== 'websocket') {
+      throw new SwitchboardError(ErrorCode.BadRequest, 'connect is for WebSocket connections')
+    }
+    if (!connection.pending && !connection.anonymous) {
+      throw new SwitchboardError(ErrorCode.BadRequest, 'already authenticated; use refresh')
+    }
+    if (connection.subscriptions.size > 0) {
+      throw new SwitchboardError(ErrorCode.BadRequest, 'connect must come before subscribe')
+    }
+
+    const identity = await this.deps.authenticator.fromToken(token, connection.address)
+    const previousUser = connection.identity.user
+    connection.identity = identity
+    connection.pending = false
+    const refused = this.deps.policy.reassign(connection, previousUser)
+    if (refused !== undefined) {
+      connection.disconnect(refused, 'the plan allows no more connections for this user')
+      throw new SwitchboardError(
+        ErrorCode.PlanLimitExceeded,
+        `plan ${identity.plan.name} allows ${identity.plan.maxConnectionsPerUser} connections per user`,
+      )
+    }
+    return authResult(identity.user!, identity.expiresAt)
+  }
+
+  /**
+   * Replaces the token of a live connection before it expires. The user must stay the same;
+   * subscriptions stay, and the new token's grants apply to every later request.
+   */
+  private async refresh(connection: Connection, token: string): Promise<AuthResult> {
+    const user = connection.identity.user
+    if (connection.pending || user === undefined) {
+      throw new SwitchboardError(ErrorCode.BadRequest, 'only an authenticated connection refreshes')
+    }
+    const identity = await this.deps.authenticator.fromToken(token, connection.address)
+    if (identity.user !== user) {
+      throw new SwitchboardError(ErrorCode.Forbidden, 'refresh must keep the same user (sub)')
+    }
+    const planChanged = identity.plan !== connection.identity.plan
+    connection.identity = identity
+    if (planChanged) {
+      const refused = this.deps.policy.reassign(connection, user)
+      if (refused !== undefined)
+        connection.disconnect(refused, 'the new plan allows fewer connections')
+    }
+    return authResult(user, identity.expiresAt)
+  }
+}
+
+function authResult(user: string, expiresAt: number | undefined): AuthResult {
+  return expiresAt === undefined ? { user } : { user, expiresAt }
 }

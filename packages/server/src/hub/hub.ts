@@ -40,6 +40,8 @@ export interface PublishInput {
   event?: string | undefined
   /** JSON text of the value to publish. */
   data: string
+  /** The value itself, when the caller has it parsed; saves a parse for schema checks. */
+  value?: unknown
   idempotencyKey?: string | undefined
 }
 
@@ -98,11 +100,11 @@ export class Hub {
     if (connection.subscriptions.has(channel)) {
       throw new SwitchboardError(ErrorCode.AlreadySubscribed, `already subscribed to ${channel}`)
     }
-    const limit = this.deps.limits.maxSubscriptionsPerConnection
-    if (connection.subscriptions.size >= limit) {
+    const plan = connection.identity.plan
+    if (connection.subscriptions.size >= plan.maxSubscriptions) {
       throw new SwitchboardError(
         ErrorCode.TooManySubscriptions,
-        `connection holds ${connection.subscriptions.size} subscriptions, the limit (limits.maxSubscriptionsPerConnection) is ${limit}`,
+        `connection holds ${connection.subscriptions.size} subscriptions, the limit of plan ${plan.name} (maxSubscriptions) is ${plan.maxSubscriptions}`,
       )
     }
 
@@ -193,6 +195,14 @@ export class Hub {
         `data is ${size} bytes as JSON, the limit (limits.maxMessageBytes) is ${maxBytes}`,
       )
     }
+    const schemaProblem = this.deps.namespaces.schemaProblem(
+      input.channel,
+      'value' in input ? input.value : input.data,
+      !('value' in input),
+    )
+    if (schemaProblem !== undefined) {
+      throw new SwitchboardError(ErrorCode.InvalidPayload, schemaProblem)
+    }
 
     const result = await this.deps.broker.publish(input.channel, event, input.data, {
       historySize: options.historySize,
@@ -262,13 +272,33 @@ export class Hub {
     }
     if (caller === 'server') return options
 
+    if (caller.pending) {
+      throw new SwitchboardError(
+        ErrorCode.Unauthorized,
+        'send {"action":"connect","token":"..."} before any other request',
+      )
+    }
+    const grants = caller.identity.grants
+    if (grants !== undefined && !grants.allows(channel, operation)) {
+      throw new SwitchboardError(
+        ErrorCode.Forbidden,
+        `the token does not grant ${operation} on ${channel}`,
+      )
+    }
+    if (operation === 'history' && !caller.identity.plan.history) {
+      throw new SwitchboardError(
+        ErrorCode.Forbidden,
+        `plan ${caller.identity.plan.name} does not include history`,
+      )
+    }
     if (caller.anonymous && !options.public) {
       throw new SwitchboardError(
         ErrorCode.Forbidden,
         `anonymous connections may not use ${channel}: its namespace is not public`,
       )
     }
-    if (operation === 'publish' && !options.clientPublish) {
+    // An explicit grant of publish outranks the namespace's default for clients.
+    if (operation === 'publish' && grants === undefined && !options.clientPublish) {
       throw new SwitchboardError(
         ErrorCode.Forbidden,
         `clients may not publish to ${channel}: clientPublish is off for its namespace`,

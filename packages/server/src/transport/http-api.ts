@@ -5,10 +5,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { ErrorCode, publishProblem, type PublishResult } from '@switchboard/protocol'
 import type { Logger } from 'pino'
-import type { Authenticator } from '../auth.js'
+import type { Authenticator } from '../auth/authenticator.js'
 import type { Limits } from '../config/defaults.js'
 import { SwitchboardError, errorBody } from '../errors.js'
 import type { Hub, PublishInput } from '../hub/hub.js'
+import { KeyedBuckets } from '../limits/keyed-buckets.js'
 import type { Metrics } from '../metrics.js'
 import { readJsonBody, sendError, sendJson } from './http-util.js'
 
@@ -24,8 +25,15 @@ export interface HttpApiDependencies {
 
 const CHANNEL_ROUTE = /^\/v1\/channels\/(.+)\/(history|presence)$/
 
+const PUBLISH_ROUTES = new Set(['/v1/publish', '/v1/publish/batch'])
+
 export class HttpApi {
-  constructor(private readonly deps: HttpApiDependencies) {}
+  /** Requests per second per API key (`limits.apiRequestsPerSecond`). */
+  private readonly keyRates: KeyedBuckets
+
+  constructor(private readonly deps: HttpApiDependencies) {
+    this.keyRates = new KeyedBuckets(deps.limits.apiRequestsPerSecond, deps.limits.apiRequestBurst)
+  }
 
   /** Serves the request if its path is one of the API's; returns false otherwise. */
   handle(request: IncomingMessage, response: ServerResponse, url: URL): boolean {
@@ -50,16 +58,20 @@ export class HttpApi {
         this.deps.logger.error({ err: error, path }, 'http api request failed')
       }
       this.deps.metrics.errors.inc({ code: errorBody(error).code })
+      if (error instanceof RateLimitedError) response.setHeader('Retry-After', error.retryAfterS)
       sendError(response, error)
     })
     return true
   }
 
   private async serveApi(request: IncomingMessage, response: ServerResponse, url: URL) {
-    if (!this.deps.authenticator.isApiKeyValid(request)) {
-      throw new SwitchboardError(
-        ErrorCode.Unauthorized,
-        'send a valid API key as Authorization: Bearer <key>',
+    const scope = PUBLISH_ROUTES.has(url.pathname) ? 'publish' : 'admin'
+    const key = await this.deps.authenticator.apiKey(request, scope)
+    const waitMs = this.keyRates.take(key.name)
+    if (waitMs > 0) {
+      throw new RateLimitedError(
+        `API key ${key.name} is over limits.apiRequestsPerSecond (${this.deps.limits.apiRequestsPerSecond})`,
+        waitMs,
       )
     }
 
@@ -67,13 +79,21 @@ export class HttpApi {
     const method = request.method ?? 'GET'
     if (path === '/v1/publish') {
       requireMethod(method, 'POST')
-      const body = await readJsonBody(request, this.deps.limits.maxHttpBodyBytes)
+      const body = await readJsonBody(
+        request,
+        this.deps.limits.maxHttpBodyBytes,
+        this.deps.limits.maxJsonDepth,
+      )
       sendJson(response, 200, await this.publish(body))
       return
     }
     if (path === '/v1/publish/batch') {
       requireMethod(method, 'POST')
-      const body = await readJsonBody(request, this.deps.limits.maxHttpBodyBytes)
+      const body = await readJsonBody(
+        request,
+        this.deps.limits.maxHttpBodyBytes,
+        this.deps.limits.maxJsonDepth,
+      )
       sendJson(response, 200, await this.publishBatch(body))
       return
     }
@@ -174,6 +194,16 @@ export class HttpApi {
   }
 }
 
+/** `rate_limited`, with the seconds to wait for the `Retry-After` header. */
+class RateLimitedError extends SwitchboardError {
+  readonly retryAfterS: number
+
+  constructor(message: string, waitMs: number) {
+    super(ErrorCode.RateLimited, message)
+    this.retryAfterS = Math.max(1, Math.ceil(waitMs / 1000))
+  }
+}
+
 function publishInput(body: unknown): PublishInput {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new SwitchboardError(ErrorCode.BadRequest, 'body must be a JSON object {channel, data}')
@@ -185,6 +215,7 @@ function publishInput(body: unknown): PublishInput {
     channel: fields.channel,
     event: fields.event,
     data: JSON.stringify(fields.data),
+    value: fields.data,
     idempotencyKey: fields.idempotencyKey,
   }
 }

@@ -7,11 +7,13 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { ErrorCode, validateRequest } from '@switchboard/protocol'
-import type { Authenticator } from '../auth.js'
+import { addressOf, type Authenticator } from '../auth/authenticator.js'
 import type { Limits } from '../config/defaults.js'
 import { Connection, type ConnectionIdentity } from '../connection/connection.js'
 import type { RequestHandler } from '../connection/requests.js'
 import { SwitchboardError, httpStatus } from '../errors.js'
+import { KeyedBuckets } from '../limits/keyed-buckets.js'
+import type { Plan } from '../limits/plans.js'
 import { readJsonBody, sendError, sendJson } from './http-util.js'
 
 const STREAM_ACTIONS = new Set(['subscribe', 'unsubscribe'])
@@ -36,6 +38,24 @@ export interface HttpClientDependencies {
   authenticator: Authenticator
   requests: RequestHandler
   limits: Limits
+  rates: RequestRates
+}
+
+/**
+ * The plan's message rate, applied per user (per address for anonymous callers) across
+ * requests, since each request is a connection of its own.
+ */
+export class RequestRates {
+  private readonly byPlan = new Map<Plan, KeyedBuckets>()
+
+  take(plan: Plan, caller: string): number {
+    let buckets = this.byPlan.get(plan)
+    if (buckets === undefined) {
+      buckets = new KeyedBuckets(plan.messagesPerSecond, plan.messageBurst)
+      this.byPlan.set(plan, buckets)
+    }
+    return buckets.take(caller)
+  }
 }
 
 export async function handleClientRequest(
@@ -49,7 +69,14 @@ export async function handleClientRequest(
       throw new SwitchboardError(ErrorCode.MethodNotAllowed, 'use POST for /client/request')
     }
     const identity = await deps.authenticator.identify(request, url)
-    const body = await readJsonBody(request, deps.limits.maxHttpBodyBytes)
+    const caller = identity.user ?? addressOf(request)
+    if (deps.rates.take(identity.plan, caller) > 0) {
+      throw new SwitchboardError(
+        ErrorCode.RateLimited,
+        `over the message rate of plan ${identity.plan.name}: ${identity.plan.messagesPerSecond} per second`,
+      )
+    }
+    const body = await readJsonBody(request, deps.limits.maxHttpBodyBytes, deps.limits.maxJsonDepth)
     const decoded = validateRequest(body)
     if (!decoded.ok) {
       sendJson(response, httpStatus(decoded.error.code), decoded)

@@ -1,6 +1,6 @@
 /** Small helpers shared by the HTTP routes: JSON replies, errors, bounded body reading. */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { ErrorCode } from '@switchboard/protocol'
+import { DEFAULT_MAX_JSON_DEPTH, ErrorCode, jsonDepthProblem } from '@switchboard/protocol'
 import { SwitchboardError, errorBody, httpStatus } from '../errors.js'
 
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {
@@ -22,11 +22,19 @@ export function sendError(response: ServerResponse, error: unknown): void {
   sendJson(response, httpStatus(body.code), { error: body })
 }
 
+/** Refuses malformed UTF-8 instead of replacing it with U+FFFD and storing that. */
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
 /**
  * Reads a JSON body of at most `maxBytes`. A declared or actual size above the limit is
- * refused as soon as it is known; the rest of the upload is discarded, not buffered.
+ * refused as soon as it is known; the rest of the upload is discarded, not buffered. Bodies
+ * that are not UTF-8, or nest deeper than `maxDepth`, are refused before they are parsed.
  */
-export function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
+export function readJsonBody(
+  request: IncomingMessage,
+  maxBytes: number,
+  maxDepth = DEFAULT_MAX_JSON_DEPTH,
+): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length'] ?? 0)
     if (declared > maxBytes) {
@@ -51,8 +59,20 @@ export function readJsonBody(request: IncomingMessage, maxBytes: number): Promis
     request.on('error', reject)
     request.on('end', () => {
       if (size > maxBytes) return
+      let text: string
       try {
-        resolve(JSON.parse(Buffer.concat(chunks, size).toString('utf8')) as unknown)
+        text = utf8.decode(Buffer.concat(chunks, size))
+      } catch {
+        reject(new SwitchboardError(ErrorCode.InvalidJson, 'request body is not valid UTF-8'))
+        return
+      }
+      const depth = jsonDepthProblem(text, maxDepth)
+      if (depth !== undefined) {
+        reject(new SwitchboardError(ErrorCode.JsonTooDeep, depth))
+        return
+      }
+      try {
+        resolve(JSON.parse(text) as unknown)
       } catch {
         reject(new SwitchboardError(ErrorCode.InvalidJson, 'request body is not valid JSON'))
       }

@@ -15,7 +15,7 @@ import {
   type SubscribeResult,
 } from '@switchboard/protocol'
 import type { Logger } from 'pino'
-import type { Authenticator } from '../auth.js'
+import { addressOf, type Authenticator } from '../auth/authenticator.js'
 import type { ServerOptions } from '../config/defaults.js'
 import { Connection, type ConnectionIdentity } from '../connection/connection.js'
 import type { FlushScheduler } from '../connection/outbound.js'
@@ -23,6 +23,7 @@ import { SwitchboardError, errorBody } from '../errors.js'
 import type { Hub } from '../hub/hub.js'
 import type { OutgoingPresence, OutgoingPublication } from '../hub/publication.js'
 import type { Subscription } from '../hub/subscription.js'
+import type { ConnectionPolicy } from '../limits/connection-policy.js'
 import type { ServerStats } from '../metrics.js'
 import { sendError } from './http-util.js'
 
@@ -30,6 +31,7 @@ export interface SseGatewayDependencies {
   options: ServerOptions
   hub: Hub
   authenticator: Authenticator
+  policy: ConnectionPolicy
   scheduler: FlushScheduler
   stats: ServerStats
   logger: Logger
@@ -153,7 +155,21 @@ export class SseGateway {
       const since = this.positionsOf(request, url, channels.length)
       const identity = await this.deps.authenticator.identify(request, url)
       connection = new SseConnection(randomUUID(), identity, channels, since, response, this)
+      connection.address = addressOf(request)
+      const plan = identity.plan
+      if (channels.length > plan.maxSubscriptions) {
+        throw new SwitchboardError(
+          ErrorCode.TooManySubscriptions,
+          `${channels.length} channels requested, the limit of plan ${plan.name} (maxSubscriptions) is ${plan.maxSubscriptions}`,
+        )
+      }
       for (const channel of channels) this.deps.hub.checkSubscribe(connection, channel)
+      if (this.deps.policy.admit(connection) !== undefined) {
+        throw new SwitchboardError(
+          ErrorCode.PlanLimitExceeded,
+          `plan ${plan.name} allows ${plan.maxConnectionsPerUser} connections per user`,
+        )
+      }
     } catch (error) {
       if (!(error instanceof SwitchboardError))
         this.deps.logger.error({ err: error }, 'sse setup failed')
@@ -173,6 +189,7 @@ export class SseGateway {
     response.on('close', () => {
       connection.close(CloseCode.Normal)
       this.connections.delete(connection)
+      this.deps.policy.release(connection)
       this.deps.hub.disconnect(connection)
     })
 

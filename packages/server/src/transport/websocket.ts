@@ -7,10 +7,16 @@
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import { randomUUID } from 'node:crypto'
-import { CloseCode, ErrorCode, closeReason, type DisconnectPush } from '@switchboard/protocol'
+import {
+  CloseCode,
+  ErrorCode,
+  closeReason,
+  shouldReconnect,
+  type DisconnectPush,
+} from '@switchboard/protocol'
 import type { Logger } from 'pino'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
-import type { Authenticator } from '../auth.js'
+import { SUBPROTOCOL, addressOf, type Authenticator } from '../auth/authenticator.js'
 import type { ServerOptions } from '../config/defaults.js'
 import { Connection, type ConnectionIdentity } from '../connection/connection.js'
 import type { FlushScheduler } from '../connection/outbound.js'
@@ -18,6 +24,7 @@ import type { RequestHandler } from '../connection/requests.js'
 import { SwitchboardError } from '../errors.js'
 import type { Hub } from '../hub/hub.js'
 import type { OutgoingPresence, OutgoingPublication } from '../hub/publication.js'
+import type { ConnectionPolicy } from '../limits/connection-policy.js'
 import type { ServerStats } from '../metrics.js'
 import { encodeTextFrame } from './ws-frame.js'
 
@@ -28,10 +35,14 @@ export interface WebSocketGatewayDependencies {
   hub: Hub
   requests: RequestHandler
   authenticator: Authenticator
+  policy: ConnectionPolicy
   scheduler: FlushScheduler
   stats: ServerStats
   logger: Logger
 }
+
+/** How a handshake ended: an identity, a connection waiting for `connect`, or a refusal. */
+type Admission = ConnectionIdentity | 'pending' | SwitchboardError
 
 class WebSocketConnection extends Connection {
   private queue: Buffer[] = []
@@ -94,6 +105,18 @@ class WebSocketConnection extends Connection {
     this.gateway.stats.bytesSent += bytes
   }
 
+  override disconnect(code: number, message: string): void {
+    if (this.closing) return
+    const push: DisconnectPush = {
+      type: 'disconnect',
+      code: closeReason[code] ?? 'normal',
+      reconnect: shouldReconnect(code),
+      message,
+    }
+    this.send(push)
+    this.close(code)
+  }
+
   close(code: number): void {
     if (this.closing) return
     this.flush()
@@ -122,6 +145,8 @@ export class WebSocketGateway {
       clientTracking: false,
       perMessageDeflate: false,
       maxPayload: deps.options.limits.maxFrameBytes,
+      // Select our protocol when offered; never echo an offered token entry back.
+      handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     })
     this.heartbeatTimer = setInterval(() => this.heartbeat(), deps.options.heartbeat.intervalMs)
     this.heartbeatTimer.unref()
@@ -136,28 +161,43 @@ export class WebSocketGateway {
       return
     }
 
-    this.deps.authenticator.identify(request, url).then(
-      (identity) => this.accept(request, socket, head, identity),
+    this.admit(request, url).then(
+      (admission) => this.accept(request, socket, head, admission),
       (error: unknown) => this.accept(request, socket, head, error as SwitchboardError),
     )
+  }
+
+  /** Without a handshake token, an anonymous identity if allowed, else wait for `connect`. */
+  private async admit(request: IncomingMessage, url: URL): Promise<Admission> {
+    const { authenticator } = this.deps
+    const token = authenticator.tokenOf(request, url)
+    if (token !== undefined) return authenticator.fromToken(token, addressOf(request))
+    return authenticator.anonymous() ?? 'pending'
   }
 
   private accept(
     request: IncomingMessage,
     socket: Socket,
     head: Buffer,
-    identity: ConnectionIdentity | SwitchboardError,
+    admission: Admission,
   ): void {
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       // Refuse after the handshake, so that a browser can read the close code.
-      if (identity instanceof SwitchboardError || !this.accepting) {
-        const code =
-          identity instanceof SwitchboardError ? CloseCode.Unauthorized : CloseCode.ServerShutdown
-        ws.close(code, closeReason[code])
+      if (admission instanceof SwitchboardError || !this.accepting) {
+        refuse(ws, admission)
         return
       }
 
+      const pending = admission === 'pending'
+      const identity = pending ? this.placeholderIdentity() : admission
       const connection = new WebSocketConnection(randomUUID(), identity, ws, socket, this)
+      connection.pending = pending
+      connection.address = addressOf(request)
+      const refused = this.deps.policy.admit(connection)
+      if (refused !== undefined) {
+        connection.disconnect(refused, 'the plan allows no more connections for this user')
+        return
+      }
       this.connections.add(connection)
       ws.on('message', (data, isBinary) => this.onMessage(connection, data, isBinary))
       ws.on('pong', () => {
@@ -169,6 +209,7 @@ export class WebSocketGateway {
       ws.on('close', () => {
         connection.close(CloseCode.Normal)
         this.connections.delete(connection)
+        this.deps.policy.release(connection)
         this.deps.hub.disconnect(connection)
       })
     })
@@ -189,6 +230,17 @@ export class WebSocketGateway {
       return
     }
     this.deps.requests.handleText(connection, buffer.toString('utf8'), reply)
+  }
+
+  /** The identity of a connection until its `connect`: no user, and nothing allowed. */
+  private placeholderIdentity(): ConnectionIdentity {
+    return {
+      user: undefined,
+      info: undefined,
+      plan: this.deps.policy.defaultPlan,
+      grants: undefined,
+      expiresAt: undefined,
+    }
   }
 
   /**
@@ -236,4 +288,18 @@ export class WebSocketGateway {
   terminateAll(): void {
     for (const connection of this.connections) connection.ws.terminate()
   }
+}
+
+/**
+ * Closes a just-accepted socket with the refusal's code and nothing before it: clients take
+ * any frame as a sign that their token was accepted.
+ */
+function refuse(ws: WebSocket, error: SwitchboardError | Admission): void {
+  // A key set that could not be fetched is the server's problem: the client may retry.
+  const code = !(error instanceof SwitchboardError)
+    ? CloseCode.ServerShutdown
+    : error.code === ErrorCode.Unavailable
+      ? CloseCode.InternalError
+      : CloseCode.Unauthorized
+  ws.close(code, closeReason[code])
 }

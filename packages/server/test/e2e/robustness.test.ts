@@ -12,7 +12,13 @@ describe('robustness', () => {
     // The queue cap is well above one burst of the publisher, so only the paused reader,
     // whose kernel buffers fill up, goes over it.
     const server = await startServer({
-      limits: { maxQueueBytes: 1024 * 1024 },
+      // The publisher floods on purpose: lift its message rate.
+      limits: {
+        maxQueueBytes: 1024 * 1024,
+        messagesPerSecond: 100_000,
+        messageBurst: 100_000,
+        bytesPerSecond: 1024 * 1024 * 1024,
+      },
       namespaces: { bulk: { historySize: 0 } },
     })
     t.after(() => server.stop())
