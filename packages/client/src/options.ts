@@ -6,7 +6,7 @@ import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js'
 import type { TransportKind } from './types.js'
 
 /** The subset of the WebSocket constructor the SDK uses; `ws` and browsers both fit. */
-export type WebSocketConstructor = new (url: string) => WebSocket
+export type WebSocketConstructor = new (url: string, protocols?: string[]) => WebSocket
 
 export interface ClientOptions {
   /**

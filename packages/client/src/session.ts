@@ -14,6 +14,7 @@ import { TransportOpenError, type Transport, type TransportEvents } from './tran
 import { WebSocketTransport } from './transport/websocket.js'
 import type { ReplyBody, RequestFrame, TransportKind } from './types.js'
 import type { StateDetail, Upstream, UpstreamHandler } from './upstream.js'
+import { renewDelayMs, tokenExpiresAt, tokenProtocols } from './token-refresh.js'
 import { watchWakeups } from './wakeups.js'
 
 /** Close code used when the heartbeat finds the connection silent; it retries like 4003. */
@@ -38,6 +39,7 @@ export class Session implements Upstream {
   private retryTimer: ReturnType<typeof setTimeout> | undefined
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined
   private probeTimer: ReturnType<typeof setTimeout> | undefined
+  private renewTimer: ReturnType<typeof setTimeout> | undefined
   private connectedAt = 0
   private lastTrafficAt = 0
   private pingSent = false
@@ -160,7 +162,7 @@ export class Session implements Upstream {
         closeCode = early
         break
       }
-      this.adopt(transport)
+      this.adopt(transport, token)
       return
     }
     this.closed(closeCode)
@@ -182,8 +184,10 @@ export class Session implements Upstream {
     if (kind === 'sse') {
       return new SseTransport({ fetch: options.fetch!, httpUrl: options.httpUrl, token })
     }
-    const query = token === undefined ? '' : `?token=${encodeURIComponent(token)}`
-    return new WebSocketTransport(options.WebSocket!, `${options.wsUrl}/ws${query}`)
+    const protocols = token === undefined ? undefined : tokenProtocols(token)
+    const query =
+      token === undefined || protocols !== undefined ? '' : `?token=${encodeURIComponent(token)}`
+    return new WebSocketTransport(options.WebSocket!, `${options.wsUrl}/ws${query}`, protocols)
   }
 
   /**
@@ -240,7 +244,7 @@ export class Session implements Upstream {
   }
 
   /** Makes an open transport the session's, replacing the previous one if any. */
-  private adopt(transport: Transport): void {
+  private adopt(transport: Transport, token: string | undefined): void {
     const previous = this.transport
     this.transport = transport
     previous?.close()
@@ -255,6 +259,7 @@ export class Session implements Upstream {
       this.probeTimer = setTimeout(() => void this.probeWebSocket(), this.options.websocketRetryMs)
     }
     if (transport.kind === 'websocket') this.preferSse = false
+    this.scheduleRenewal(transport, token)
 
     this.setState('connected', { transport: transport.kind })
     for (const channel of this.channels) this.subscribeOn(transport, channel)
@@ -298,7 +303,31 @@ export class Session implements Upstream {
       probe.close()
       return
     }
-    this.adopt(probe)
+    this.adopt(probe, token)
+  }
+
+  /**
+   * Before a token from `getToken` expires, fetches the next one and sends it with `refresh`,
+   * so the connection and its subscriptions outlive the token. Over SSE there is no upstream
+   * to refresh on: the server ends the stream at expiry and the reconnect gets a fresh token.
+   */
+  private scheduleRenewal(transport: Transport, token: string | undefined): void {
+    const { getToken } = this.options
+    if (getToken === undefined || token === undefined || transport.kind !== 'websocket') return
+    const expiresAt = tokenExpiresAt(token)
+    if (expiresAt === undefined) return
+
+    this.renewTimer = setTimeout(async () => {
+      this.renewTimer = undefined
+      try {
+        const next = await getToken()
+        if (this.transport !== transport) return
+        await transport.request({ action: 'refresh', token: next })
+        if (this.transport === transport) this.scheduleRenewal(transport, next)
+      } catch {
+        // The server closes the connection at expiry; the reconnect fetches a fresh token.
+      }
+    }, renewDelayMs(expiresAt, Date.now()))
   }
 
   private startHeartbeat(): void {
@@ -366,8 +395,10 @@ export class Session implements Upstream {
   private stopTimers(): void {
     clearInterval(this.heartbeatTimer)
     clearTimeout(this.probeTimer)
+    clearTimeout(this.renewTimer)
     this.heartbeatTimer = undefined
     this.probeTimer = undefined
+    this.renewTimer = undefined
   }
 
   private setState(state: ConnectionState, detail: StateDetail): void {

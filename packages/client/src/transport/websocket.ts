@@ -28,12 +28,17 @@ export class WebSocketTransport implements Transport {
   constructor(
     private readonly WebSocketImpl: WebSocketConstructor,
     private readonly url: string,
+    /** Subprotocols to offer; the token travels as one of them. */
+    private readonly protocols?: string[],
   ) {}
 
   open(events: TransportEvents): Promise<void> {
     this.events = events
     return new Promise((resolve, reject) => {
-      const socket = new this.WebSocketImpl(this.url)
+      const socket =
+        this.protocols === undefined
+          ? new this.WebSocketImpl(this.url)
+          : new this.WebSocketImpl(this.url, this.protocols)
       this.socket = socket
       let opened = false
       socket.onopen = () => {

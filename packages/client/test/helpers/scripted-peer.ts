@@ -14,6 +14,8 @@ export class PeerSocket {
   constructor(
     readonly socket: WebSocket,
     readonly url: string,
+    /** The `Sec-WebSocket-Protocol` the client offered, where the SDK puts its token. */
+    readonly protocols: string,
   ) {
     socket.on('message', (data) => this.frames.push(JSON.parse(String(data)) as never))
   }
@@ -47,7 +49,8 @@ export class ScriptedPeer {
     readonly url: string,
   ) {
     server.on('connection', (socket, request) => {
-      this.sockets.push(new PeerSocket(socket, request.url ?? ''))
+      const protocols = request.headers['sec-websocket-protocol'] ?? ''
+      this.sockets.push(new PeerSocket(socket, request.url ?? '', protocols))
     })
   }
 
