@@ -3,7 +3,9 @@
  * The `switchboard` command: `switchboard serve [--port N] [--config FILE] [--data-dir DIR]
  * [--memory] [--host H] [--log-level L]`.
  */
+import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
+import { hashApiKey } from './auth/api-keys.js'
 import {
   ConfigError,
   loadOptions,
@@ -14,6 +16,7 @@ import {
 import { Switchboard } from './server.js'
 
 const USAGE = `Usage: switchboard serve [options]
+       switchboard hash-key [KEY]   print the apiKeys entry of KEY (a new random key if none)
 
 Options:
   --port N          port to listen on (env SWITCHBOARD_PORT; default 8080)
@@ -51,6 +54,10 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parsed
   if (values.help === true) {
     process.stdout.write(USAGE)
+    return 0
+  }
+  if (positionals[0] === 'hash-key' && positionals.length <= 2) {
+    process.stdout.write(apiKeyEntry(positionals[1]))
     return 0
   }
   if (positionals.length !== 1 || positionals[0] !== 'serve') {
@@ -93,6 +100,18 @@ async function main(argv: string[]): Promise<number> {
     })
   }
   return -1
+}
+
+/** A key (given or new) and the config entry that accepts it without holding it. */
+function apiKeyEntry(given: string | undefined): string {
+  const key = given ?? `sb_${randomBytes(24).toString('base64url')}`
+  const entry = { name: 'my-key', sha256: hashApiKey(key), scopes: ['publish'] }
+  const lines = [
+    ...(given === undefined ? [`key (keep it secret; shown once): ${key}`] : []),
+    'apiKeys entry for the config file:',
+    `  ${JSON.stringify(entry)}`,
+  ]
+  return `${lines.join('\n')}\n`
 }
 
 function printBanner(server: Switchboard, port: number): void {
