@@ -317,17 +317,20 @@ export class Session implements Upstream {
     const expiresAt = tokenExpiresAt(token)
     if (expiresAt === undefined) return
 
-    this.renewTimer = setTimeout(async () => {
-      this.renewTimer = undefined
-      try {
-        const next = await getToken()
-        if (this.transport !== transport) return
-        await transport.request({ action: 'refresh', token: next })
-        if (this.transport === transport) this.scheduleRenewal(transport, next)
-      } catch {
-        // The server closes the connection at expiry; the reconnect fetches a fresh token.
-      }
-    }, renewDelayMs(expiresAt, Date.now()))
+    this.renewTimer = setTimeout(
+      async () => {
+        this.renewTimer = undefined
+        try {
+          const next = await getToken()
+          if (this.transport !== transport) return
+          await transport.request({ action: 'refresh', token: next })
+          if (this.transport === transport) this.scheduleRenewal(transport, next)
+        } catch {
+          // The server closes the connection at expiry; the reconnect fetches a fresh token.
+        }
+      },
+      renewDelayMs(expiresAt, Date.now()),
+    )
   }
 
   private startHeartbeat(): void {
