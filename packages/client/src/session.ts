@@ -323,8 +323,15 @@ export class Session implements Upstream {
         try {
           const next = await getToken()
           if (this.transport !== transport) return
-          await transport.request({ action: 'refresh', token: next })
-          if (this.transport === transport) this.scheduleRenewal(transport, next)
+          const reply = await transport.request({ action: 'refresh', token: next })
+          if (this.transport !== transport) return
+          this.scheduleRenewal(transport, next)
+          // Channels the new token no longer grants were unsubscribed by the server.
+          for (const channel of (reply.revoked as string[] | undefined) ?? []) {
+            if (!this.channels.delete(channel)) continue
+            const message = `the new token does not grant ${channel}`
+            this.handler?.subscribeFailed(channel, new SwitchboardError('forbidden', message))
+          }
         } catch {
           // The server closes the connection at expiry; the reconnect fetches a fresh token.
         }

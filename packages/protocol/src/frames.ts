@@ -78,6 +78,8 @@ export interface AuthResult {
   user: string
   /** When the token expires, in ms since the epoch; absent for tokens without `exp`. */
   expiresAt?: number
+  /** `refresh` only: subscriptions ended because the new token no longer grants them. */
+  revoked?: string[]
 }
 
 /**

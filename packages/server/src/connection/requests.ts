@@ -200,7 +200,15 @@ export class RequestHandler {
       if (refused !== undefined)
         connection.disconnect(refused, 'the new plan allows fewer connections')
     }
-    return authResult(user, identity.expiresAt)
+
+    // A token with narrower grants ends the subscriptions it no longer allows.
+    const revoked = [...connection.subscriptions.keys()].filter(
+      (channel) => !this.hub.allows(connection, channel, 'subscribe'),
+    )
+    for (const channel of revoked) await this.hub.unsubscribe(connection, channel)
+    const result: AuthResult = authResult(user, identity.expiresAt)
+    if (revoked.length > 0) result.revoked = revoked
+    return result
   }
 }
 

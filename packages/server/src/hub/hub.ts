@@ -252,6 +252,20 @@ export class Hub {
     return { publications: read.publications, epoch: position.epoch, offset: position.offset }
   }
 
+  /** Whether the connection may do `operation` on the channel now. */
+  allows(
+    connection: Connection,
+    channel: string,
+    operation: 'subscribe' | 'publish' | 'presence' | 'history',
+  ): boolean {
+    try {
+      this.check(connection, channel, operation)
+      return true
+    } catch {
+      return false
+    }
+  }
+
   /** Throws the error `subscribe` would give for the channel's name or permissions. */
   checkSubscribe(connection: Connection, channel: string): void {
     this.check(connection, channel, 'subscribe')

@@ -58,6 +58,7 @@ export interface ChildServer {
   url: string
   wsUrl: string
   stdout(): string
+  stderr(): string
   /** Sends a signal and resolves with the exit code. */
   kill(signal?: NodeJS.Signals): Promise<number | null>
 }
@@ -107,6 +108,7 @@ export async function startChild(
     url: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     stdout: () => stdout,
+    stderr: () => stderr,
     kill: async (signal = 'SIGTERM') => {
       if (child.exitCode === null) child.kill(signal)
       const [code] = (await exited) as [number | null]

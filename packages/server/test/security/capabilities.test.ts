@@ -123,6 +123,22 @@ describe('token refresh', () => {
     assert.deepEqual([push?.code, push?.reconnect], ['token_expired', true])
   })
 
+  it('ends the subscriptions a narrower refreshed token no longer grants', async () => {
+    const wide = await signedToken({ sub: 'ann', channels: { '*': ['subscribe'] } })
+    const client = await TestClient.connect(`${server.wsUrl}?token=${wide}`)
+    await client.request({ action: 'subscribe', channel: 'team:a' })
+    await client.request({ action: 'subscribe', channel: 'user:ann' })
+    const narrow = await signedToken({ sub: 'ann', channels: { 'user:{sub}': ['subscribe'] } })
+    const reply = await client.request({ action: 'refresh', token: narrow })
+    assert.deepEqual(reply.revoked, ['team:a'])
+
+    await apiPost(`${server.url}/v1/publish`, { channel: 'team:a', data: 'secret' })
+    await apiPost(`${server.url}/v1/publish`, { channel: 'user:ann', data: 'mine' })
+    await waitFor(() => client.messages('user:ann').length === 1, { message: 'own channel' })
+    assert.equal(client.messages('team:a').length, 0)
+    client.close()
+  })
+
   it('refuses a refresh to another user, and a forged refresh token', async () => {
     const client = await TestClient.connect(
       `${server.wsUrl}?token=${await expiringToken('ann', 60)}`,
