@@ -58,6 +58,12 @@ export const ErrorCode = {
   JsonTooDeep: 'json_too_deep',
   /** A limit of the caller's plan, other than a rate, is reached (connections per user). */
   PlanLimitExceeded: 'plan_limit_exceeded',
+  /** The function for the action threw, or its URL answered an error or garbage. */
+  FunctionFailed: 'function_failed',
+  /** The function for the action did not finish within its timeout. */
+  FunctionTimeout: 'function_timeout',
+  /** Management API: the connection is gone (closed, or never on this node). */
+  ConnectionGone: 'connection_gone',
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 

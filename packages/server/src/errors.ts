@@ -40,6 +40,12 @@ export function httpStatus(code: ErrorCode): number {
     case ErrorCode.PayloadTooLarge:
     case ErrorCode.MessageTooLarge:
       return 413
+    case ErrorCode.ConnectionGone:
+      return 410
+    case ErrorCode.FunctionFailed:
+      return 502
+    case ErrorCode.FunctionTimeout:
+      return 504
     case ErrorCode.RateLimited:
     case ErrorCode.PlanLimitExceeded:
       return 429

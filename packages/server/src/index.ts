@@ -13,3 +13,10 @@ export type {
 } from './ports/history.js'
 export type { PresenceStore } from './ports/presence.js'
 export type { KeyValueStore } from './ports/store.js'
+export type {
+  FunctionEvent,
+  FunctionContext,
+  FunctionHandler,
+  ConnectResult,
+} from './functions/types.js'
+export { signRequest } from './functions/http-target.js'

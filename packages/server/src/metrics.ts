@@ -28,6 +28,7 @@ export class Metrics {
   readonly publishLatency: Histogram
   readonly rateLimited: Counter<'plan'>
   readonly planLimits: Counter<'plan' | 'reason'>
+  readonly functionCalls: Counter<'route' | 'outcome'>
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry]
@@ -98,6 +99,12 @@ export class Metrics {
       name: 'switchboard_plan_limit_closures_total',
       help: 'Connections refused or closed by a plan limit, by plan and close reason.',
       labelNames: ['plan', 'reason'],
+      registers,
+    })
+    this.functionCalls = new Counter({
+      name: 'switchboard_function_calls_total',
+      help: 'Function calls by route and outcome (ok, failed, timeout).',
+      labelNames: ['route', 'outcome'],
       registers,
     })
     const stats = sources.stats

@@ -3,6 +3,7 @@
  * serves them on one HTTP server.
  */
 import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { ErrorCode } from '@switchboard/protocol'
@@ -13,9 +14,13 @@ import { AuthFailures } from './auth/failures.js'
 import { TokenVerifier } from './auth/token-verifier.js'
 import { MemoryBroker } from './broker/memory.js'
 import type { ServerOptions } from './config/defaults.js'
+import { ConfigError } from './config/load.js'
 import { FlushScheduler } from './connection/outbound.js'
+import { ConnectionRegistry } from './connection/registry.js'
 import { RequestHandler } from './connection/requests.js'
 import { SwitchboardError } from './errors.js'
+import { FunctionModules } from './functions/modules.js'
+import { FunctionRouter } from './functions/router.js'
 import { MemoryHistory } from './history/memory.js'
 import { SqliteHistory } from './history/sqlite.js'
 import { Hub } from './hub/hub.js'
@@ -31,6 +36,7 @@ import { openDatabase, type SqliteDatabase } from './storage/sqlite.js'
 import { MemoryStore } from './store/memory.js'
 import { SqliteStore } from './store/sqlite.js'
 import { HttpApi } from './transport/http-api.js'
+import { ManagementApi } from './transport/management-api.js'
 import {
   RequestRates,
   handleClientRequest,
@@ -41,6 +47,8 @@ import { SseGateway } from './transport/sse.js'
 import { WebSocketGateway } from './transport/websocket.js'
 
 const DEV_API_KEY = 'dev-api-key'
+/** Functions directory picked up in dev mode when `functions.dir` is not set. */
+const DEV_FUNCTIONS_DIR = './functions'
 
 export class Switchboard {
   private readonly http: Server
@@ -58,6 +66,7 @@ export class Switchboard {
     private readonly store: KeyValueStore,
     private readonly db: SqliteDatabase | undefined,
     verifier: TokenVerifier,
+    private readonly modules: FunctionModules | undefined,
   ) {
     const stats = new ServerStats()
     const scheduler = new FlushScheduler()
@@ -98,16 +107,28 @@ export class Switchboard {
       failures: new AuthFailures(options.auth.failuresBeforeDelay, options.auth.maxFailureDelayMs),
     })
     const policy = this.policy
+    const registry = new ConnectionRegistry()
+    const functions = new FunctionRouter({
+      options: options.functions,
+      modules,
+      hub,
+      registry,
+      store,
+      logger,
+      count: (route, outcome) => metrics.functionCalls.inc({ route, outcome }),
+    })
     const requests = new RequestHandler({
       hub,
       metrics,
       logger,
       authenticator,
       policy,
+      registry,
+      functions,
       maxJsonDepth: options.limits.maxJsonDepth,
     })
-    const shared = { options, hub, authenticator, policy, scheduler, stats, logger }
-    this.websocket = new WebSocketGateway({ ...shared, requests })
+    const shared = { options, hub, authenticator, policy, registry, scheduler, stats, logger }
+    this.websocket = new WebSocketGateway({ ...shared, requests, functions })
     this.sse = new SseGateway(shared)
     this.clientRequests = {
       authenticator,
@@ -121,6 +142,7 @@ export class Switchboard {
       metrics,
       limits: options.limits,
       logger,
+      management: new ManagementApi(registry, options.limits),
       ready: () => this.stopping === undefined && broker.ready(),
     })
 
@@ -145,6 +167,7 @@ export class Switchboard {
   static async create(options: ServerOptions): Promise<Switchboard> {
     const logger = createLogger(options.logLevel)
     const verifier = await TokenVerifier.create(options.auth)
+    const modules = await loadFunctions(options, logger)
     const db = options.storage === 'sqlite' ? openDatabase(options.dataDir) : undefined
     const history = db === undefined ? new MemoryHistory() : new SqliteHistory(db)
     const store = db === undefined ? new MemoryStore() : new SqliteStore(db)
@@ -157,7 +180,7 @@ export class Switchboard {
       }
       options.apiKeys.push(key)
     }
-    return new Switchboard(options, logger, new MemoryBroker(history), store, db, verifier)
+    return new Switchboard(options, logger, new MemoryBroker(history), store, db, verifier, modules)
   }
 
   /** Starts listening; resolves with the bound port (useful with port 0). */
@@ -197,6 +220,7 @@ export class Switchboard {
     await closed
 
     this.policy.close()
+    this.modules?.close()
     await this.broker.close()
     await this.store.close()
     this.db?.close()
@@ -223,6 +247,23 @@ export class Switchboard {
     if (this.api.handle(request, response, url)) return
     sendError(response, new SwitchboardError(ErrorCode.NotFound, `no route ${url.pathname}`))
   }
+}
+
+/**
+ * The in-process functions of `functions.dir`; in dev mode, of `./functions` when it exists.
+ * A module that cannot be imported stops start with its error.
+ */
+async function loadFunctions(
+  options: ServerOptions,
+  logger: Logger,
+): Promise<FunctionModules | undefined> {
+  const { dir, watch } = options.functions
+  if (dir === undefined) {
+    if (!options.devMode || !existsSync(DEV_FUNCTIONS_DIR)) return undefined
+    return FunctionModules.load(DEV_FUNCTIONS_DIR, watch, logger)
+  }
+  if (!existsSync(dir)) throw new ConfigError(`functions.dir ${dir} does not exist`)
+  return FunctionModules.load(dir, watch, logger)
 }
 
 function parseUrl(request: IncomingMessage): URL | undefined {

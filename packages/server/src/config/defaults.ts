@@ -76,6 +76,26 @@ export interface ApiKeyOptions {
   scopes?: ApiKeyScope[]
 }
 
+/** A function served by a URL, called with a signed POST. */
+export interface FunctionTargetOptions {
+  url: string
+  /** Overrides `functions.timeoutMs` for this route, in ms. */
+  timeoutMs?: number
+}
+
+export interface FunctionsOptions {
+  /** Directory of in-process functions, one module per route key; none when unset. */
+  dir?: string
+  /** Import changed modules again; on in dev mode. */
+  watch: boolean
+  /** Functions behind URLs, by route key (`$connect`, `$disconnect`, `$default`, an action). */
+  routes: Record<string, FunctionTargetOptions>
+  /** HMAC-SHA256 secret signing calls to URL targets; required when `routes` has any. */
+  signingSecret?: string
+  /** Longest a function may take before the caller gets `function_timeout`, in ms. */
+  timeoutMs: number
+}
+
 /** Limits of a usage tier; a token's `plan` claim selects one. */
 export interface PlanOptions {
   /** Connections one user may hold at once on this node; 0 is unlimited. */
@@ -164,6 +184,7 @@ export interface ServerOptions {
   plans: Record<string, Partial<PlanOptions>>
   /** The plan of tokens without a `plan` claim and of anonymous connections. */
   defaultPlan?: string
+  functions: FunctionsOptions
   /** Options per namespace; the key '' is the default namespace and the fallback. */
   namespaces: Record<string, Partial<NamespaceOptions>>
   /** Options applied to namespaces that do not set them. */
@@ -236,6 +257,7 @@ export const DEFAULT_OPTIONS: ServerOptions = {
     maxFailureDelayMs: 5_000,
   },
   plans: {},
+  functions: { watch: false, routes: {}, timeoutMs: 10_000 },
   namespaces: {},
   channelDefaults: DEFAULT_CHANNEL_OPTIONS,
   limits: DEFAULT_LIMITS,

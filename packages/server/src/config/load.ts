@@ -73,6 +73,11 @@ export function resolveOptions(config: unknown, overrides: Overrides = {}): Serv
     ...file,
     auth: normaliseAuth({ ...DEFAULT_OPTIONS.auth, ...file.auth }),
     plans: { ...file.plans },
+    functions: {
+      ...DEFAULT_OPTIONS.functions,
+      ...file.functions,
+      routes: { ...file.functions?.routes },
+    },
     channelDefaults: { ...DEFAULT_OPTIONS.channelDefaults, ...file.channelDefaults },
     limits: { ...DEFAULT_OPTIONS.limits, ...file.limits },
     heartbeat: { ...DEFAULT_OPTIONS.heartbeat, ...file.heartbeat },
@@ -101,6 +106,7 @@ export function applyDevMode(options: ServerOptions, hostOverridden: boolean): v
   options.devMode = true
   if (!hostOverridden) options.host = '127.0.0.1'
   options.auth.anonymous = true
+  options.functions.watch = true
   options.channelDefaults = { ...options.channelDefaults, public: true, presence: true }
 }
 
@@ -158,6 +164,10 @@ function checkConsistency(options: ServerOptions): void {
         `namespaces.${namespace || '""'}.presence is on but no client can connect: set auth.jwtSecret, auth.keys, auth.jwks or auth.anonymous`,
       )
     }
+  }
+  const functions = options.functions
+  if (Object.keys(functions.routes).length > 0 && functions.signingSecret === undefined) {
+    throw new ConfigError('functions.routes needs functions.signingSecret to sign its calls')
   }
   if (options.defaultPlan !== undefined && !Object.hasOwn(options.plans, options.defaultPlan)) {
     throw new ConfigError(`defaultPlan "${options.defaultPlan}" is not one of plans`)

@@ -113,6 +113,29 @@ export const configSchema = {
       additionalProperties: planOptions,
     },
     defaultPlan: { type: 'string', minLength: 1 },
+    functions: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        dir: { type: 'string', minLength: 1 },
+        watch: { type: 'boolean' },
+        routes: {
+          type: 'object',
+          propertyNames: { pattern: '^\\$?[A-Za-z0-9_.-]{1,64}$' },
+          additionalProperties: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['url'],
+            properties: {
+              url: { type: 'string', pattern: '^https?://' },
+              timeoutMs: durationMs,
+            },
+          },
+        },
+        signingSecret: { type: 'string', minLength: 32 },
+        timeoutMs: durationMs,
+      },
+    },
     namespaces: {
       type: 'object',
       propertyNames: { pattern: '^[A-Za-z0-9_\\-.@/=+,!~]*$' },

@@ -36,6 +36,8 @@ export abstract class Connection {
    * other request is refused until then.
    */
   pending = false
+  /** Claims attached by the `$connect` function, passed to every later function event. */
+  claims: Record<string, unknown> = {}
 
   constructor(
     readonly id: string,
@@ -57,6 +59,12 @@ export abstract class Connection {
   abstract deliver(publication: OutgoingPublication, subscription: Subscription): void
 
   abstract deliverPresence(event: OutgoingPresence): void
+
+  /**
+   * Sends `{"type":"direct","data":...}`: a message to this connection alone, from a function
+   * or the management API. Returns false when the transport cannot carry one.
+   */
+  abstract sendDirect(dataJson: string): boolean
 
   /** Closes the connection with a code from the protocol's table. Idempotent. */
   abstract close(code: number): void

@@ -14,11 +14,13 @@ import {
 } from '@switchboard/protocol'
 import type { Logger } from 'pino'
 import type { Authenticator } from '../auth/authenticator.js'
+import type { FunctionRouter } from '../functions/router.js'
 import { SwitchboardError, errorBody } from '../errors.js'
 import type { Hub } from '../hub/hub.js'
 import type { ConnectionPolicy } from '../limits/connection-policy.js'
 import type { Metrics } from '../metrics.js'
 import type { Connection } from './connection.js'
+import type { ConnectionRegistry } from './registry.js'
 
 export interface RequestHandlerDependencies {
   hub: Hub
@@ -26,6 +28,8 @@ export interface RequestHandlerDependencies {
   logger: Logger
   authenticator: Authenticator
   policy: ConnectionPolicy
+  registry: ConnectionRegistry
+  functions: FunctionRouter
   maxJsonDepth: number
 }
 
@@ -145,12 +149,26 @@ export class RequestHandler {
         })
         return
       }
-      default:
-        throw new SwitchboardError(
-          ErrorCode.UnknownAction,
-          `unknown action "${request.action}"; built-in actions are subscribe, unsubscribe, publish, presence, history, ping, connect, refresh`,
-        )
+      default: {
+        const route = this.deps.functions.routeFor(request.action)
+        if (route === undefined) break
+        if (connection.pending) {
+          throw new SwitchboardError(
+            ErrorCode.Unauthorized,
+            'send {"action":"connect","token":"..."} before any other request',
+          )
+        }
+        const body: Record<string, unknown> = { ...request }
+        delete body.id
+        const result = await this.deps.functions.message(connection, route, body)
+        ok(result === undefined ? {} : { result })
+        return
+      }
     }
+    throw new SwitchboardError(
+      ErrorCode.UnknownAction,
+      `unknown action "${request.action}"; built-in actions are subscribe, unsubscribe, publish, presence, history, ping, connect, refresh, and no function takes it`,
+    )
   }
 
   /** Authenticates a connection that presented no token in its handshake. */
@@ -169,6 +187,7 @@ export class RequestHandler {
     const previousUser = connection.identity.user
     connection.identity = identity
     connection.pending = false
+    this.deps.registry.rekey(connection, previousUser)
     const refused = this.deps.policy.reassign(connection, previousUser)
     if (refused !== undefined) {
       connection.disconnect(refused, 'the plan allows no more connections for this user')

@@ -95,8 +95,10 @@ export class Hub {
     channel: string,
     since: StreamPosition | undefined,
     onResult: (result: SubscribeResult) => void,
+    /** Subscribed by the server (a function): client permissions do not apply. */
+    trusted = false,
   ): Promise<void> {
-    const options = this.check(connection, channel, 'subscribe')
+    const options = this.check(trusted ? 'server' : connection, channel, 'subscribe')
     if (connection.subscriptions.has(channel)) {
       throw new SwitchboardError(ErrorCode.AlreadySubscribed, `already subscribed to ${channel}`)
     }

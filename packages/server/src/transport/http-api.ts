@@ -11,6 +11,7 @@ import { SwitchboardError, errorBody } from '../errors.js'
 import type { Hub, PublishInput } from '../hub/hub.js'
 import { KeyedBuckets } from '../limits/keyed-buckets.js'
 import type { Metrics } from '../metrics.js'
+import type { ManagementApi } from './management-api.js'
 import { readJsonBody, sendError, sendJson } from './http-util.js'
 
 export interface HttpApiDependencies {
@@ -19,6 +20,7 @@ export interface HttpApiDependencies {
   metrics: Metrics
   limits: Limits
   logger: Logger
+  management: ManagementApi
   /** Whether the node can serve (storage and broker ready, not shutting down). */
   ready(): boolean
 }
@@ -103,6 +105,7 @@ export class HttpApi {
       return
     }
 
+    if (await this.deps.management.handle(request, response, path)) return
     const match = CHANNEL_ROUTE.exec(path)
     if (match === null) throw new SwitchboardError(ErrorCode.NotFound, `no route ${path}`)
     requireMethod(method, 'GET')

@@ -31,6 +31,9 @@ class RequestConnection extends Connection {
   // Never subscribed, so nothing is ever delivered.
   deliver(): void {}
   deliverPresence(): void {}
+  sendDirect(): boolean {
+    return false
+  }
   close(): void {}
 }
 

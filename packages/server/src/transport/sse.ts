@@ -19,6 +19,7 @@ import { addressOf, type Authenticator } from '../auth/authenticator.js'
 import type { ServerOptions } from '../config/defaults.js'
 import { Connection, type ConnectionIdentity } from '../connection/connection.js'
 import type { FlushScheduler } from '../connection/outbound.js'
+import type { ConnectionRegistry } from '../connection/registry.js'
 import { SwitchboardError, errorBody } from '../errors.js'
 import type { Hub } from '../hub/hub.js'
 import type { OutgoingPresence, OutgoingPublication } from '../hub/publication.js'
@@ -32,6 +33,7 @@ export interface SseGatewayDependencies {
   hub: Hub
   authenticator: Authenticator
   policy: ConnectionPolicy
+  registry: ConnectionRegistry
   scheduler: FlushScheduler
   stats: ServerStats
   logger: Logger
@@ -69,6 +71,12 @@ class SseConnection extends Connection {
 
   deliverPresence(event: OutgoingPresence): void {
     this.enqueue(event.sseBody())
+  }
+
+  sendDirect(dataJson: string): boolean {
+    if (this.closing) return false
+    this.enqueue(`event: $direct\ndata: ${dataJson}\n\n`)
+    return true
   }
 
   /** The `$subscribed` event of one channel, which also moves the stream's id forward. */
@@ -185,11 +193,13 @@ export class SseGateway {
     })
     response.write(`retry: ${this.deps.options.sse.retryMs}\n:ok\n\n`)
     this.connections.add(connection)
+    this.deps.registry.add(connection)
     request.socket.setNoDelay(true)
     response.on('close', () => {
       connection.close(CloseCode.Normal)
       this.connections.delete(connection)
       this.deps.policy.release(connection)
+      this.deps.registry.remove(connection)
       this.deps.hub.disconnect(connection)
     })
 

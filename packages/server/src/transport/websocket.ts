@@ -20,7 +20,9 @@ import { SUBPROTOCOL, addressOf, type Authenticator } from '../auth/authenticato
 import type { ServerOptions } from '../config/defaults.js'
 import { Connection, type ConnectionIdentity } from '../connection/connection.js'
 import type { FlushScheduler } from '../connection/outbound.js'
+import type { ConnectionRegistry } from '../connection/registry.js'
 import type { RequestHandler } from '../connection/requests.js'
+import type { FunctionRouter } from '../functions/router.js'
 import { SwitchboardError } from '../errors.js'
 import type { Hub } from '../hub/hub.js'
 import type { OutgoingPresence, OutgoingPublication } from '../hub/publication.js'
@@ -36,13 +38,19 @@ export interface WebSocketGatewayDependencies {
   requests: RequestHandler
   authenticator: Authenticator
   policy: ConnectionPolicy
+  registry: ConnectionRegistry
+  functions: FunctionRouter
   scheduler: FlushScheduler
   stats: ServerStats
   logger: Logger
 }
 
-/** How a handshake ended: an identity, a connection waiting for `connect`, or a refusal. */
-type Admission = ConnectionIdentity | 'pending' | SwitchboardError
+/**
+ * How a handshake ended: an identity (or a connection waiting for `connect`) with the claims
+ * `$connect` attached, or the close code `$connect` refused it with.
+ */
+type Admission =
+  { identity: ConnectionIdentity | 'pending'; claims: Record<string, unknown> } | { refuse: number }
 
 class WebSocketConnection extends Connection {
   private queue: Buffer[] = []
@@ -73,6 +81,12 @@ class WebSocketConnection extends Connection {
 
   deliverPresence(event: OutgoingPresence): void {
     this.enqueue(event.wsFrame())
+  }
+
+  sendDirect(dataJson: string): boolean {
+    if (this.closing) return false
+    this.enqueue(encodeTextFrame(`{"type":"direct","data":${dataJson}}`))
+    return true
   }
 
   send(message: object): void {
@@ -161,37 +175,55 @@ export class WebSocketGateway {
       return
     }
 
-    this.admit(request, url).then(
-      (admission) => this.accept(request, socket, head, admission),
-      (error: unknown) => this.accept(request, socket, head, error as SwitchboardError),
+    const id = randomUUID()
+    this.admit(request, url, id).then(
+      (admission) => this.accept(request, socket, head, id, admission),
+      (error: unknown) => this.accept(request, socket, head, id, error as SwitchboardError),
     )
   }
 
-  /** Without a handshake token, an anonymous identity if allowed, else wait for `connect`. */
-  private async admit(request: IncomingMessage, url: URL): Promise<Admission> {
-    const { authenticator } = this.deps
+  /**
+   * The connection's identity: from its token; without one, anonymous if allowed, else waiting
+   * for `connect`. Then the `$connect` function, if any, may refuse it or attach claims.
+   */
+  private async admit(request: IncomingMessage, url: URL, id: string): Promise<Admission> {
+    const { authenticator, functions } = this.deps
     const token = authenticator.tokenOf(request, url)
-    if (token !== undefined) return authenticator.fromToken(token, addressOf(request))
-    return authenticator.anonymous() ?? 'pending'
+    let identity: ConnectionIdentity | 'pending'
+    if (token !== undefined) identity = await authenticator.fromToken(token, addressOf(request))
+    else identity = authenticator.anonymous() ?? 'pending'
+
+    const decided = await functions.connect(
+      id,
+      identity === 'pending' ? this.placeholderIdentity() : identity,
+      request,
+      url,
+    )
+    if ('refuse' in decided) return { refuse: decided.refuse }
+    return { identity, claims: decided.claims }
   }
 
   private accept(
     request: IncomingMessage,
     socket: Socket,
     head: Buffer,
-    admission: Admission,
+    id: string,
+    admission: Admission | SwitchboardError,
   ): void {
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       // Refuse after the handshake, so that a browser can read the close code.
-      if (admission instanceof SwitchboardError || !this.accepting) {
+      if (admission instanceof SwitchboardError || 'refuse' in admission || !this.accepting) {
         refuse(ws, admission)
         return
       }
 
-      const pending = admission === 'pending'
-      const identity = pending ? this.placeholderIdentity() : admission
-      const connection = new WebSocketConnection(randomUUID(), identity, ws, socket, this)
+      const pending = admission.identity === 'pending'
+      const identity = pending
+        ? this.placeholderIdentity()
+        : (admission.identity as ConnectionIdentity)
+      const connection = new WebSocketConnection(id, identity, ws, socket, this)
       connection.pending = pending
+      connection.claims = admission.claims
       connection.address = addressOf(request)
       const refused = this.deps.policy.admit(connection)
       if (refused !== undefined) {
@@ -199,6 +231,7 @@ export class WebSocketGateway {
         return
       }
       this.connections.add(connection)
+      this.deps.registry.add(connection)
       ws.on('message', (data, isBinary) => this.onMessage(connection, data, isBinary))
       ws.on('pong', () => {
         connection.alive = true
@@ -210,7 +243,9 @@ export class WebSocketGateway {
         connection.close(CloseCode.Normal)
         this.connections.delete(connection)
         this.deps.policy.release(connection)
+        this.deps.registry.remove(connection)
         this.deps.hub.disconnect(connection)
+        this.deps.functions.disconnected(connection)
       })
     })
   }
@@ -294,12 +329,22 @@ export class WebSocketGateway {
  * Closes a just-accepted socket with the refusal's code and nothing before it: clients take
  * any frame as a sign that their token was accepted.
  */
-function refuse(ws: WebSocket, error: SwitchboardError | Admission): void {
-  // A key set that could not be fetched is the server's problem: the client may retry.
-  const code = !(error instanceof SwitchboardError)
-    ? CloseCode.ServerShutdown
-    : error.code === ErrorCode.Unavailable
-      ? CloseCode.InternalError
-      : CloseCode.Unauthorized
-  ws.close(code, closeReason[code])
+function refuse(ws: WebSocket, refusal: SwitchboardError | Admission): void {
+  ws.close(...refusalCode(refusal))
+}
+
+function refusalCode(refusal: SwitchboardError | Admission): [number, string] {
+  if ('refuse' in refusal) return [refusal.refuse, closeReason[refusal.refuse] ?? 'refused']
+  if (!(refusal instanceof SwitchboardError)) {
+    return [CloseCode.ServerShutdown, closeReason[CloseCode.ServerShutdown]!]
+  }
+  // A key set that could not be fetched, or a failing `$connect`, is the server's problem:
+  // the client may retry.
+  const serverSide: string[] = [
+    ErrorCode.Unavailable,
+    ErrorCode.FunctionFailed,
+    ErrorCode.FunctionTimeout,
+  ]
+  const code = serverSide.includes(refusal.code) ? CloseCode.InternalError : CloseCode.Unauthorized
+  return [code, closeReason[code]!]
 }

@@ -1,0 +1,49 @@
+/**
+ * Every open connection of this node by id and by user, for the management API and for
+ * functions that message or close a connection. Transports add a connection once it is
+ * accepted and remove it when it closes.
+ */
+import type { Connection } from './connection.js'
+
+export class ConnectionRegistry {
+  private readonly byId = new Map<string, Connection>()
+  private readonly byUser = new Map<string, Set<Connection>>()
+
+  add(connection: Connection): void {
+    this.byId.set(connection.id, connection)
+    const user = connection.identity.user
+    if (user === undefined) return
+    let set = this.byUser.get(user)
+    if (set === undefined) this.byUser.set(user, (set = new Set()))
+    set.add(connection)
+  }
+
+  remove(connection: Connection): void {
+    if (this.byId.get(connection.id) !== connection) return
+    this.byId.delete(connection.id)
+    this.forgetUser(connection, connection.identity.user)
+  }
+
+  /** Moves a connection whose user changed (`connect` on a waiting connection). */
+  rekey(connection: Connection, previousUser: string | undefined): void {
+    if (!this.byId.has(connection.id)) return
+    this.forgetUser(connection, previousUser)
+    this.byId.delete(connection.id)
+    this.add(connection)
+  }
+
+  get(id: string): Connection | undefined {
+    return this.byId.get(id)
+  }
+
+  ofUser(user: string): Connection[] {
+    return [...(this.byUser.get(user) ?? [])]
+  }
+
+  private forgetUser(connection: Connection, user: string | undefined): void {
+    if (user === undefined) return
+    const set = this.byUser.get(user)
+    set?.delete(connection)
+    if (set?.size === 0) this.byUser.delete(user)
+  }
+}
