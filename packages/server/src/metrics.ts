@@ -19,6 +19,8 @@ export interface MetricsSources {
   channels(): number
   /** Open connections by plan name. */
   connectionsByPlan(): Map<string, number>
+  /** Events waiting per webhook URL. */
+  webhookQueues(): Array<[string, number]>
 }
 
 export class Metrics {
@@ -29,6 +31,7 @@ export class Metrics {
   readonly rateLimited: Counter<'plan'>
   readonly planLimits: Counter<'plan' | 'reason'>
   readonly functionCalls: Counter<'route' | 'outcome'>
+  readonly webhookEvents: Counter<'webhook' | 'outcome'>
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry]
@@ -106,6 +109,21 @@ export class Metrics {
       help: 'Function calls by route and outcome (ok, failed, timeout).',
       labelNames: ['route', 'outcome'],
       registers,
+    })
+    this.webhookEvents = new Counter({
+      name: 'switchboard_webhook_events_total',
+      help: 'Webhook events by webhook URL and outcome: delivered, retried (per failed attempt), dropped.',
+      labelNames: ['webhook', 'outcome'],
+      registers,
+    })
+    new Gauge({
+      name: 'switchboard_webhook_queued_events',
+      help: 'Webhook events waiting for delivery, by webhook URL.',
+      labelNames: ['webhook'],
+      registers,
+      collect() {
+        for (const [webhook, queued] of sources.webhookQueues()) this.set({ webhook }, queued)
+      },
     })
     const stats = sources.stats
     counterFromStats(

@@ -28,6 +28,7 @@ import { Namespaces } from './hub/namespaces.js'
 import { ConnectionPolicy } from './limits/connection-policy.js'
 import { Plans } from './limits/plans.js'
 import { createLogger } from './logger.js'
+import { WebhookDispatcher } from './webhooks/dispatcher.js'
 import { Metrics, ServerStats } from './metrics.js'
 import type { Broker } from './ports/broker.js'
 import type { KeyValueStore } from './ports/store.js'
@@ -57,6 +58,7 @@ export class Switchboard {
   private readonly api: HttpApi
   private readonly clientRequests: HttpClientDependencies
   private readonly policy: ConnectionPolicy
+  private readonly webhooks: WebhookDispatcher
   private stopping: Promise<void> | undefined
 
   private constructor(
@@ -71,7 +73,16 @@ export class Switchboard {
     const stats = new ServerStats()
     const scheduler = new FlushScheduler()
     const presence = new MemoryPresence()
+    this.webhooks = new WebhookDispatcher(
+      options.webhooks,
+      {
+        count: (webhook, outcome, events) =>
+          metrics.webhookEvents.inc({ webhook, outcome }, events),
+      },
+      logger,
+    )
     const hub = new Hub({
+      events: this.webhooks,
       broker,
       presence,
       namespaces: new Namespaces(options),
@@ -88,6 +99,7 @@ export class Switchboard {
       subscriptions: () => hub.subscriptions,
       channels: () => hub.channelCount,
       connectionsByPlan: () => this.policy.connectionsByPlan(),
+      webhookQueues: () => this.webhooks.deliveries.map((d) => [d.options.url, d.queued]),
     })
     const plans = new Plans(options)
     this.policy = new ConnectionPolicy(
@@ -221,6 +233,7 @@ export class Switchboard {
 
     this.policy.close()
     this.modules?.close()
+    this.webhooks.close()
     await this.broker.close()
     await this.store.close()
     this.db?.close()

@@ -96,6 +96,39 @@ export interface FunctionsOptions {
   timeoutMs: number
 }
 
+export type WebhookEventType =
+  'channel_occupied' | 'channel_vacated' | 'member_added' | 'member_removed' | 'publication'
+export const WEBHOOK_EVENT_TYPES: readonly WebhookEventType[] = [
+  'channel_occupied',
+  'channel_vacated',
+  'member_added',
+  'member_removed',
+  'publication',
+]
+
+/** A URL that receives channel events, signed, batched and retried. */
+export interface WebhookOptions {
+  url: string
+  /** HMAC-SHA256 secret signing each delivery (at least 32 characters). */
+  secret: string
+  /** Event types to send. @default every type */
+  events: WebhookEventType[]
+  /** Only events of channels in these namespaces (`""` is the default one). @default all */
+  namespaces?: string[]
+  /** Publications from these sources: `client` (WebSocket, /client/request) or `server`. */
+  sources: Array<'client' | 'server'>
+  /** Most events in one delivery. @default 100 */
+  batchSize: number
+  /** How long an event may wait for others to share its delivery, in ms. @default 100 */
+  batchWindowMs: number
+  /** Deliveries tried before a batch is dropped (and counted). @default 8 */
+  maxAttempts: number
+  /** How long a delivery may take, in ms. @default 5000 */
+  timeoutMs: number
+  /** Events queued at most; beyond it the oldest are dropped (and counted). @default 10000 */
+  maxQueuedEvents: number
+}
+
 /** Limits of a usage tier; a token's `plan` claim selects one. */
 export interface PlanOptions {
   /** Connections one user may hold at once on this node; 0 is unlimited. */
@@ -185,6 +218,7 @@ export interface ServerOptions {
   /** The plan of tokens without a `plan` claim and of anonymous connections. */
   defaultPlan?: string
   functions: FunctionsOptions
+  webhooks: WebhookOptions[]
   /** Options per namespace; the key '' is the default namespace and the fallback. */
   namespaces: Record<string, Partial<NamespaceOptions>>
   /** Options applied to namespaces that do not set them. */
@@ -258,6 +292,7 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   },
   plans: {},
   functions: { watch: false, routes: {}, timeoutMs: 10_000 },
+  webhooks: [],
   namespaces: {},
   channelDefaults: DEFAULT_CHANNEL_OPTIONS,
   limits: DEFAULT_LIMITS,
@@ -266,4 +301,14 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   shutdown: { reconnectJitterMs: 5_000, drainTimeoutMs: 10_000 },
   logLevel: 'warn',
   devMode: false,
+}
+
+export const DEFAULT_WEBHOOK: Omit<WebhookOptions, 'url' | 'secret'> = {
+  events: [...WEBHOOK_EVENT_TYPES],
+  sources: ['client', 'server'],
+  batchSize: 100,
+  batchWindowMs: 100,
+  maxAttempts: 8,
+  timeoutMs: 5_000,
+  maxQueuedEvents: 10_000,
 }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { Ajv } from 'ajv'
 import {
   DEFAULT_OPTIONS,
+  DEFAULT_WEBHOOK,
   PUBLIC_KEY_ALGORITHMS,
   SECRET_ALGORITHMS,
   type ServerOptions,
@@ -78,6 +79,7 @@ export function resolveOptions(config: unknown, overrides: Overrides = {}): Serv
       ...file.functions,
       routes: { ...file.functions?.routes },
     },
+    webhooks: (file.webhooks ?? []).map((webhook) => ({ ...DEFAULT_WEBHOOK, ...webhook })),
     channelDefaults: { ...DEFAULT_OPTIONS.channelDefaults, ...file.channelDefaults },
     limits: { ...DEFAULT_OPTIONS.limits, ...file.limits },
     heartbeat: { ...DEFAULT_OPTIONS.heartbeat, ...file.heartbeat },

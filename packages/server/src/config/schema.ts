@@ -113,6 +113,44 @@ export const configSchema = {
       additionalProperties: planOptions,
     },
     defaultPlan: { type: 'string', minLength: 1 },
+    webhooks: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['url', 'secret'],
+        properties: {
+          url: { type: 'string', pattern: '^https?://' },
+          secret: { type: 'string', minLength: 32 },
+          events: {
+            type: 'array',
+            minItems: 1,
+            uniqueItems: true,
+            items: {
+              enum: [
+                'channel_occupied',
+                'channel_vacated',
+                'member_added',
+                'member_removed',
+                'publication',
+              ],
+            },
+          },
+          namespaces: { type: 'array', items: { type: 'string' } },
+          sources: {
+            type: 'array',
+            minItems: 1,
+            uniqueItems: true,
+            items: { enum: ['client', 'server'] },
+          },
+          batchSize: { type: 'integer', minimum: 1, maximum: 1000 },
+          batchWindowMs: nonNegativeInt,
+          maxAttempts: { type: 'integer', minimum: 1, maximum: 100 },
+          timeoutMs: durationMs,
+          maxQueuedEvents: positiveInt,
+        },
+      },
+    },
     functions: {
       type: 'object',
       additionalProperties: false,

@@ -48,7 +48,24 @@ export interface PublishInput {
 /** Who asks: a client connection, or the server side (HTTP API), which may do anything. */
 export type Caller = Connection | 'server'
 
+/**
+ * What happens on channels, for webhooks. Called after the fact, never awaited; occupied and
+ * vacated are per node, joins and leaves once per user across the cluster.
+ */
+export interface HubEvents {
+  channelOccupied(channel: string): void
+  channelVacated(channel: string): void
+  memberJoined(channel: string, member: PresenceMember): void
+  memberLeft(channel: string, member: PresenceMember): void
+  published(
+    channel: string,
+    publication: { event: string; data: string; offset: number; epoch: string },
+    source: 'client' | 'server',
+  ): void
+}
+
 export interface HubDependencies {
+  events?: HubEvents
   broker: Broker
   presence: PresenceStore
   namespaces: Namespaces
@@ -213,7 +230,15 @@ export class Hub {
       idempotencyKey: input.idempotencyKey,
     })
     const reply: PublishResult = { offset: result.offset, epoch: result.epoch }
-    if (result.duplicate) reply.duplicate = true
+    if (result.duplicate) {
+      reply.duplicate = true
+      return reply
+    }
+    this.deps.events?.published(
+      input.channel,
+      { event, data: input.data, offset: result.offset, epoch: result.epoch },
+      caller === 'server' ? 'server' : 'client',
+    )
     return reply
   }
 
@@ -337,6 +362,7 @@ export class Hub {
     // surface as an unhandled rejection when none is awaiting.
     local.brokerSubscribed.catch(() => undefined)
     this.channels.set(channel, local)
+    this.deps.events?.channelOccupied(channel)
     return local
   }
 
@@ -352,6 +378,7 @@ export class Hub {
     if (local.subscribers.size > 0) return
 
     this.channels.delete(channel)
+    this.deps.events?.channelVacated(channel)
     this.deps.broker.unsubscribe(channel).catch((error: unknown) => {
       this.deps.logger.warn({ err: error, channel }, 'broker unsubscribe failed')
     })
@@ -360,13 +387,16 @@ export class Hub {
   private async join(connection: Connection, channel: string): Promise<void> {
     const member = connection.member()
     const { first } = await this.deps.presence.join(channel, connection.id, member)
-    if (first) await this.deps.broker.publishPresence(channel, 'join', member)
+    if (!first) return
+    await this.deps.broker.publishPresence(channel, 'join', member)
+    this.deps.events?.memberJoined(channel, member)
   }
 
   private async leave(connection: Connection, channel: string): Promise<void> {
     const { last, member } = await this.deps.presence.leave(channel, connection.id)
-    if (last && member !== undefined)
-      await this.deps.broker.publishPresence(channel, 'leave', member)
+    if (!last || member === undefined) return
+    await this.deps.broker.publishPresence(channel, 'leave', member)
+    this.deps.events?.memberLeft(channel, member)
   }
 
   private fanOut(channel: string, stored: StoredPublication, epoch: string): void {
