@@ -29,6 +29,12 @@ import { ConnectionPolicy } from './limits/connection-policy.js'
 import { Plans } from './limits/plans.js'
 import { createLogger } from './logger.js'
 import { WebhookDispatcher } from './webhooks/dispatcher.js'
+import type { RoomStore } from './ports/room-store.js'
+import { RoomHost } from './rooms/host.js'
+import { MemoryRoomStore } from './rooms/store/memory.js'
+import { SqliteRoomStore } from './rooms/store/sqlite.js'
+import type { RoomClass } from './rooms/types.js'
+import type { FunctionHandler } from './functions/types.js'
 import { Metrics, ServerStats } from './metrics.js'
 import type { Broker } from './ports/broker.js'
 import type { KeyValueStore } from './ports/store.js'
@@ -48,8 +54,9 @@ import { SseGateway } from './transport/sse.js'
 import { WebSocketGateway } from './transport/websocket.js'
 
 const DEV_API_KEY = 'dev-api-key'
-/** Functions directory picked up in dev mode when `functions.dir` is not set. */
-const DEV_FUNCTIONS_DIR = './functions'
+/** Directories picked up in dev mode when `functions.dir` or `rooms.dir` is not set. */
+const FUNCTIONS_DIR = './functions'
+const ROOMS_DIR = './rooms'
 
 export class Switchboard {
   private readonly http: Server
@@ -59,6 +66,9 @@ export class Switchboard {
   private readonly clientRequests: HttpClientDependencies
   private readonly policy: ConnectionPolicy
   private readonly webhooks: WebhookDispatcher
+  private readonly modules: FunctionModules | undefined
+  private readonly roomClasses: FunctionModules<RoomClass> | undefined
+  private readonly rooms: RoomHost | undefined
   private stopping: Promise<void> | undefined
 
   private constructor(
@@ -67,9 +77,16 @@ export class Switchboard {
     private readonly broker: Broker,
     private readonly store: KeyValueStore,
     private readonly db: SqliteDatabase | undefined,
-    verifier: TokenVerifier,
-    private readonly modules: FunctionModules | undefined,
+    parts: {
+      verifier: TokenVerifier
+      modules: FunctionModules | undefined
+      roomClasses: FunctionModules<RoomClass> | undefined
+      roomStore: RoomStore
+    },
   ) {
+    const { verifier, modules, roomClasses, roomStore } = parts
+    this.modules = modules
+    this.roomClasses = roomClasses
     const stats = new ServerStats()
     const scheduler = new FlushScheduler()
     const presence = new MemoryPresence()
@@ -142,6 +159,10 @@ export class Switchboard {
     const shared = { options, hub, authenticator, policy, registry, scheduler, stats, logger }
     this.websocket = new WebSocketGateway({ ...shared, requests, functions })
     this.sse = new SseGateway(shared)
+    this.rooms =
+      roomClasses === undefined
+        ? undefined
+        : new RoomHost({ classes: roomClasses, store: roomStore, authenticator, options, logger })
     this.clientRequests = {
       authenticator,
       requests,
@@ -161,6 +182,11 @@ export class Switchboard {
     this.http = createServer((request, response) => this.route(request, response))
     this.http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
       const url = parseUrl(request)
+      const room = url === undefined ? undefined : RoomHost.target(url.pathname)
+      if (room !== undefined && this.rooms !== undefined && url !== undefined) {
+        this.rooms.handleUpgrade(request, socket, head, url, room)
+        return
+      }
       if (url?.pathname !== '/ws') {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
         return
@@ -179,10 +205,17 @@ export class Switchboard {
   static async create(options: ServerOptions): Promise<Switchboard> {
     const logger = createLogger(options.logLevel)
     const verifier = await TokenVerifier.create(options.auth)
-    const modules = await loadFunctions(options, logger)
+    const modules = await loadModules(options.functions, FUNCTIONS_DIR, options.devMode, logger)
+    const roomClasses = await loadModules<RoomClass>(
+      options.rooms,
+      ROOMS_DIR,
+      options.devMode,
+      logger,
+    )
     const db = options.storage === 'sqlite' ? openDatabase(options.dataDir) : undefined
     const history = db === undefined ? new MemoryHistory() : new SqliteHistory(db)
     const store = db === undefined ? new MemoryStore() : new SqliteStore(db)
+    const roomStore = db === undefined ? new MemoryRoomStore() : new SqliteRoomStore(db)
 
     if (options.devMode && options.apiKeys.length === 0) {
       let key = await store.get(DEV_API_KEY)
@@ -192,7 +225,12 @@ export class Switchboard {
       }
       options.apiKeys.push(key)
     }
-    return new Switchboard(options, logger, new MemoryBroker(history), store, db, verifier, modules)
+    return new Switchboard(options, logger, new MemoryBroker(history), store, db, {
+      verifier,
+      modules,
+      roomClasses,
+      roomStore,
+    })
   }
 
   /** Starts listening; resolves with the bound port (useful with port 0). */
@@ -233,6 +271,8 @@ export class Switchboard {
 
     this.policy.close()
     this.modules?.close()
+    this.roomClasses?.close()
+    this.rooms?.close()
     this.webhooks.close()
     await this.broker.close()
     await this.store.close()
@@ -253,6 +293,11 @@ export class Switchboard {
       })
       return
     }
+    const room = RoomHost.target(url.pathname)
+    if (room !== undefined && this.rooms !== undefined) {
+      void this.rooms.handleRequest(request, response, url, room)
+      return
+    }
     if (url.pathname === '/client/request') {
       void handleClientRequest(this.clientRequests, request, response, url)
       return
@@ -263,20 +308,22 @@ export class Switchboard {
 }
 
 /**
- * The in-process functions of `functions.dir`; in dev mode, of `./functions` when it exists.
- * A module that cannot be imported stops start with its error.
+ * User modules of `dir` (in-process functions, room classes); in dev mode, of `devDir` when it
+ * exists. A module that cannot be imported stops start with its error.
  */
-async function loadFunctions(
-  options: ServerOptions,
+async function loadModules<T = FunctionHandler>(
+  options: { dir?: string; watch: boolean },
+  devDir: string,
+  devMode: boolean,
   logger: Logger,
-): Promise<FunctionModules | undefined> {
-  const { dir, watch } = options.functions
-  if (dir === undefined) {
-    if (!options.devMode || !existsSync(DEV_FUNCTIONS_DIR)) return undefined
-    return FunctionModules.load(DEV_FUNCTIONS_DIR, watch, logger)
+): Promise<FunctionModules<T> | undefined> {
+  if (options.dir === undefined) {
+    if (!devMode || !existsSync(devDir)) return undefined
+    return FunctionModules.load<T>(devDir, options.watch, logger)
   }
-  if (!existsSync(dir)) throw new ConfigError(`functions.dir ${dir} does not exist`)
-  return FunctionModules.load(dir, watch, logger)
+  if (!existsSync(options.dir))
+    throw new ConfigError(`${devDir.slice(2)}.dir ${options.dir} does not exist`)
+  return FunctionModules.load<T>(options.dir, options.watch, logger)
 }
 
 function parseUrl(request: IncomingMessage): URL | undefined {

@@ -129,6 +129,17 @@ export interface WebhookOptions {
   maxQueuedEvents: number
 }
 
+export interface RoomsOptions {
+  /** Directory of room classes, one module per room type; none when unset. */
+  dir?: string
+  /** Import changed modules again (new room instances use them); on in dev mode. */
+  watch: boolean
+  /** A room with no connection and no event for this long leaves memory, in ms. */
+  idleEvictMs: number
+  /** Largest value one storage key holds, as JSON, in bytes. */
+  maxValueBytes: number
+}
+
 /** Limits of a usage tier; a token's `plan` claim selects one. */
 export interface PlanOptions {
   /** Connections one user may hold at once on this node; 0 is unlimited. */
@@ -219,6 +230,7 @@ export interface ServerOptions {
   defaultPlan?: string
   functions: FunctionsOptions
   webhooks: WebhookOptions[]
+  rooms: RoomsOptions
   /** Options per namespace; the key '' is the default namespace and the fallback. */
   namespaces: Record<string, Partial<NamespaceOptions>>
   /** Options applied to namespaces that do not set them. */
@@ -293,6 +305,7 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   plans: {},
   functions: { watch: false, routes: {}, timeoutMs: 10_000 },
   webhooks: [],
+  rooms: { watch: false, idleEvictMs: 30_000, maxValueBytes: 128 * 1024 },
   namespaces: {},
   channelDefaults: DEFAULT_CHANNEL_OPTIONS,
   limits: DEFAULT_LIMITS,

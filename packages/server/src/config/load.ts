@@ -79,6 +79,7 @@ export function resolveOptions(config: unknown, overrides: Overrides = {}): Serv
       ...file.functions,
       routes: { ...file.functions?.routes },
     },
+    rooms: { ...DEFAULT_OPTIONS.rooms, ...file.rooms },
     webhooks: (file.webhooks ?? []).map((webhook) => ({ ...DEFAULT_WEBHOOK, ...webhook })),
     channelDefaults: { ...DEFAULT_OPTIONS.channelDefaults, ...file.channelDefaults },
     limits: { ...DEFAULT_OPTIONS.limits, ...file.limits },
@@ -109,6 +110,7 @@ export function applyDevMode(options: ServerOptions, hostOverridden: boolean): v
   if (!hostOverridden) options.host = '127.0.0.1'
   options.auth.anonymous = true
   options.functions.watch = true
+  options.rooms.watch = true
   options.channelDefaults = { ...options.channelDefaults, public: true, presence: true }
 }
 

@@ -151,6 +151,16 @@ export const configSchema = {
         },
       },
     },
+    rooms: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        dir: { type: 'string', minLength: 1 },
+        watch: { type: 'boolean' },
+        idleEvictMs: durationMs,
+        maxValueBytes: { type: 'integer', minimum: 1024, maximum: 16 * 1024 * 1024 },
+      },
+    },
     functions: {
       type: 'object',
       additionalProperties: false,

@@ -1,7 +1,8 @@
 /**
- * In-process functions: one module per route in a directory, named after its route key
- * (`newMessage.ts`, `$connect.js`), TypeScript or JavaScript, whose default export is the
- * handler. With `watch`, a changed file is imported again and replaces its handler.
+ * User code loaded from a directory: one module per name (`newMessage.ts`, `$connect.js`,
+ * `game.ts`), TypeScript or JavaScript, whose default export is a function or a class: the
+ * in-process functions, keyed by route, and the room classes, keyed by room type. With
+ * `watch`, a changed file is imported again and replaces its export.
  */
 import { watch, readdirSync, type FSWatcher } from 'node:fs'
 import { basename, extname, join, resolve } from 'node:path'
@@ -14,8 +15,8 @@ const EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs'])
 /** Route keys a module name may give: an action name, or a `$`-prefixed reserved route. */
 const ROUTE_KEY = /^\$?[A-Za-z0-9_.-]{1,64}$/
 
-export class FunctionModules {
-  private readonly handlers = new Map<string, FunctionHandler>()
+export class FunctionModules<T = FunctionHandler> {
+  private readonly handlers = new Map<string, T>()
   private watcher: FSWatcher | undefined
   private version = 0
 
@@ -25,8 +26,12 @@ export class FunctionModules {
   ) {}
 
   /** Imports every module of `dir`; a module without a default function fails start. */
-  static async load(dir: string, watchChanges: boolean, logger: Logger): Promise<FunctionModules> {
-    const modules = new FunctionModules(resolve(dir), logger)
+  static async load<T = FunctionHandler>(
+    dir: string,
+    watchChanges: boolean,
+    logger: Logger,
+  ): Promise<FunctionModules<T>> {
+    const modules = new FunctionModules<T>(resolve(dir), logger)
     for (const file of readdirSync(modules.dir)) {
       if (routeOf(file) !== undefined) await modules.importFile(file)
     }
@@ -34,7 +39,7 @@ export class FunctionModules {
     return modules
   }
 
-  get(route: string): FunctionHandler | undefined {
+  get(route: string): T | undefined {
     return this.handlers.get(route)
   }
 
@@ -57,9 +62,9 @@ export class FunctionModules {
       handler = handler.default
     }
     if (typeof handler !== 'function') {
-      throw new Error(`functions/${file} must export a function as its default export`)
+      throw new Error(`${this.dir}/${file} must export a function or class as its default export`)
     }
-    this.handlers.set(route, handler as FunctionHandler)
+    this.handlers.set(route, handler as T)
   }
 
   private watch(): void {

@@ -86,3 +86,27 @@ function tooLarge(size: number, maxBytes: number): SwitchboardError {
     `request body is ${size} bytes or more, the limit (limits.maxHttpBodyBytes) is ${maxBytes}`,
   )
 }
+
+/** Reads a UTF-8 text body of at most `maxBytes`, refusing larger ones like `readJsonBody`. */
+export async function readTextBody(request: IncomingMessage, maxBytes: number): Promise<string> {
+  const declared = Number(request.headers['content-length'] ?? 0)
+  if (declared > maxBytes) {
+    request.resume()
+    throw tooLarge(declared, maxBytes)
+  }
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > maxBytes) {
+      request.resume()
+      throw tooLarge(size, maxBytes)
+    }
+    chunks.push(chunk)
+  }
+  try {
+    return utf8.decode(Buffer.concat(chunks, size))
+  } catch {
+    throw new SwitchboardError(ErrorCode.BadRequest, 'request body is not valid UTF-8')
+  }
+}

@@ -6,10 +6,13 @@ import { MemoryPresence } from '../../src/presence/memory.js'
 import { openDatabase, type SqliteDatabase } from '../../src/storage/sqlite.js'
 import { MemoryStore } from '../../src/store/memory.js'
 import { SqliteStore } from '../../src/store/sqlite.js'
+import { MemoryRoomStore } from '../../src/rooms/store/memory.js'
+import { SqliteRoomStore } from '../../src/rooms/store/sqlite.js'
 import { tempDir } from '../helpers/tmp.js'
 import { brokerConformance } from './broker.js'
 import { historyConformance } from './history.js'
 import { presenceConformance } from './presence.js'
+import { roomStoreConformance } from './room-store.js'
 import { storeConformance } from './store.js'
 
 /** A clock the test moves by hand, so TTL tests take no real time. */
@@ -86,6 +89,28 @@ storeConformance('sqlite', async () => {
       db.close()
       db = openDatabase(tmp.dir)
       return new SqliteStore(db)
+    },
+    cleanup: async () => {
+      db.close()
+      tmp.remove()
+    },
+  }
+})
+
+roomStoreConformance('memory', async () => {
+  const store = new MemoryRoomStore()
+  return { store, cleanup: () => store.close() }
+})
+
+roomStoreConformance('sqlite', async () => {
+  const tmp = tempDir()
+  let db = openDatabase(tmp.dir)
+  return {
+    store: new SqliteRoomStore(db),
+    reopen: async () => {
+      db.close()
+      db = openDatabase(tmp.dir)
+      return new SqliteRoomStore(db)
     },
     cleanup: async () => {
       db.close()
