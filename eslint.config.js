@@ -17,7 +17,7 @@ export default tseslint.config(
   },
   {
     // Plain Node scripts, not compiled by TypeScript.
-    files: ['scripts/**/*.mjs', '.ci/**/*.mjs'],
+    files: ['scripts/**/*.mjs', '.ci/**/*.mjs', 'examples/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
   {
