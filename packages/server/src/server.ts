@@ -9,6 +9,7 @@ import { ErrorCode } from '@switchboard/protocol'
 import type { Logger } from 'pino'
 import { Authenticator } from './auth.js'
 import { MemoryBroker } from './broker/memory.js'
+import { RedisBroker } from './broker/redis.js'
 import type { ServerOptions } from './config/defaults.js'
 import { FlushScheduler } from './connection/outbound.js'
 import { RequestHandler } from './connection/requests.js'
@@ -20,8 +21,12 @@ import { Namespaces } from './hub/namespaces.js'
 import { createLogger } from './logger.js'
 import { Metrics, ServerStats } from './metrics.js'
 import type { Broker } from './ports/broker.js'
+import type { PresenceStore } from './ports/presence.js'
 import type { KeyValueStore } from './ports/store.js'
 import { MemoryPresence } from './presence/memory.js'
+import { RedisPresence } from './presence/redis.js'
+import { connectRedis } from './redis/connect.js'
+import { RedisKeys } from './redis/keys.js'
 import { openDatabase, type SqliteDatabase } from './storage/sqlite.js'
 import { MemoryStore } from './store/memory.js'
 import { SqliteStore } from './store/sqlite.js'
@@ -45,12 +50,12 @@ export class Switchboard {
     readonly options: ServerOptions,
     readonly logger: Logger,
     private readonly broker: Broker,
+    private readonly presence: PresenceStore,
     private readonly store: KeyValueStore,
     private readonly db: SqliteDatabase | undefined,
   ) {
     const stats = new ServerStats()
     const scheduler = new FlushScheduler()
-    const presence = new MemoryPresence()
     const hub = new Hub({
       broker,
       presence,
@@ -104,7 +109,6 @@ export class Switchboard {
   static async create(options: ServerOptions): Promise<Switchboard> {
     const logger = createLogger(options.logLevel)
     const db = options.storage === 'sqlite' ? openDatabase(options.dataDir) : undefined
-    const history = db === undefined ? new MemoryHistory() : new SqliteHistory(db)
     const store = db === undefined ? new MemoryStore() : new SqliteStore(db)
 
     if (options.devMode && options.apiKeys.length === 0) {
@@ -115,7 +119,8 @@ export class Switchboard {
       }
       options.apiKeys.push(key)
     }
-    return new Switchboard(options, logger, new MemoryBroker(history), store, db)
+    const { broker, presence } = await openBroker(options, logger, db)
+    return new Switchboard(options, logger, broker, presence, store, db)
   }
 
   /** Starts listening; resolves with the bound port (useful with port 0). */
@@ -128,7 +133,8 @@ export class Switchboard {
       })
     })
     const port = (this.http.address() as AddressInfo).port
-    this.logger.info({ host: this.options.host, port, storage: this.options.storage }, 'listening')
+    const { storage, broker } = this.options
+    this.logger.info({ host: this.options.host, port, storage, broker: broker.type }, 'listening')
     return port
   }
 
@@ -154,6 +160,7 @@ export class Switchboard {
     this.http.closeAllConnections()
     await closed
 
+    await this.presence.close()
     await this.broker.close()
     await this.store.close()
     this.db?.close()
@@ -180,6 +187,35 @@ export class Switchboard {
     if (this.api.handle(request, response, url)) return
     sendError(response, new SwitchboardError(ErrorCode.NotFound, `no route ${url.pathname}`))
   }
+}
+
+/**
+ * The broker and presence store of the configured broker type: in-process over the embedded
+ * history, or Redis, shared with the other nodes.
+ */
+async function openBroker(
+  options: ServerOptions,
+  logger: Logger,
+  db: SqliteDatabase | undefined,
+): Promise<{ broker: Broker; presence: PresenceStore }> {
+  if (options.broker.type === 'memory') {
+    const history = db === undefined ? new MemoryHistory() : new SqliteHistory(db)
+    return { broker: new MemoryBroker(history), presence: new MemoryPresence() }
+  }
+
+  const redis = await connectRedis(options.broker, logger)
+  const keys = new RedisKeys(options.broker.keyPrefix)
+  const broker = new RedisBroker(redis, keys, logger)
+  const presence = new RedisPresence(redis.commands, keys, {
+    ttlMs: options.broker.presenceTtlMs,
+    logger,
+    onExpired: (channel, member) => {
+      broker.publishPresence(channel, 'leave', member).catch((error: unknown) => {
+        logger.warn({ err: error, channel }, 'announcing an expired presence member failed')
+      })
+    },
+  })
+  return { broker, presence }
 }
 
 function parseUrl(request: IncomingMessage): URL | undefined {
