@@ -32,6 +32,10 @@ export class ChannelSync {
   /** Live publications that arrived while the position was unknown or a catch-up ran. */
   private pending: Array<{ publication: StoredPublication; epoch: string }> = []
   private catchingUp = false
+  /** Set while the transport is down: live publications wait for `resync`. */
+  private suspended = false
+  /** A resync was asked for while a catch-up ran: run one more afterwards. */
+  private again = false
   private closed = false
 
   constructor(private readonly deps: ChannelSyncDependencies) {}
@@ -50,16 +54,30 @@ export class ChannelSync {
   /** A live publication from the transport. */
   receive(publication: StoredPublication, epoch: string): void {
     if (this.closed) return
-    if (this.position === undefined || this.catchingUp) {
+    if (this.position === undefined || this.catchingUp || this.suspended) {
       if (this.pending.length < MAX_PENDING) this.pending.push({ publication, epoch })
       return
     }
     this.handle(publication, epoch)
   }
 
+  /**
+   * The transport went down and may have dropped publications: nothing is handed on until
+   * `resync` has read what was missed, so that a new epoch seen meanwhile is not mistaken
+   * for a clean start of a new stream.
+   */
+  suspend(): void {
+    this.suspended = true
+  }
+
   /** Reads whatever the node may have missed, e.g. after a reconnection to Redis. */
   resync(): void {
-    if (this.closed || this.position === undefined || this.catchingUp) return
+    if (this.closed || this.position === undefined) return
+    this.suspended = false
+    if (this.catchingUp) {
+      this.again = true
+      return
+    }
     void this.catchUp()
   }
 
@@ -92,6 +110,7 @@ export class ChannelSync {
 
   private async catchUp(): Promise<void> {
     this.catchingUp = true
+    this.again = false
     try {
       for (;;) {
         const position = this.position!
@@ -113,7 +132,8 @@ export class ChannelSync {
           this.position.offset = publication.offset
           this.deps.deliver(publication, top.epoch)
         }
-        if (this.position.offset >= top.offset) break
+        if (this.position.offset >= top.offset && !this.again) break
+        this.again = false
       }
     } catch (error) {
       this.deps.failed(error)
@@ -129,7 +149,7 @@ export class ChannelSync {
     const pending = this.pending.sort((a, b) => a.publication.offset - b.publication.offset)
     this.pending = []
     for (let i = 0; i < pending.length; i++) {
-      if (this.catchingUp || this.closed) {
+      if (this.catchingUp || this.closed || this.suspended) {
         this.pending.push(...pending.slice(i))
         return
       }

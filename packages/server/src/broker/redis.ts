@@ -19,6 +19,9 @@ import type { RedisConnections } from '../redis/connect.js'
 import type { RedisKeys } from '../redis/keys.js'
 import { ChannelSync } from './channel-sync.js'
 
+/** Delay before a failed catch-up read is tried again, in ms. */
+const CATCH_UP_RETRY_MS = 500
+
 export class RedisBroker implements Broker {
   private handler: BrokerHandler | undefined
   private readonly channels = new Map<string, ChannelSync>()
@@ -34,7 +37,10 @@ export class RedisBroker implements Broker {
     this.streams = new RedisHistory(redis.commands, keys, { fanOut: { sharded: redis.sharded } })
     const event = redis.sharded ? 'smessage' : 'message'
     redis.subscriber.on(event, (pubsub: string, message: string) => this.receive(pubsub, message))
-    redis.subscriber.on('close', () => (this.disconnected = true))
+    redis.subscriber.on('close', () => {
+      this.disconnected = true
+      for (const sync of this.channels.values()) sync.suspend()
+    })
     redis.subscriber.on('ready', () => {
       if (!this.disconnected) return
       this.disconnected = false
@@ -55,7 +61,12 @@ export class RedisBroker implements Broker {
         this.logger.warn({ channel }, 'publications lost for this node: subscribers resync')
         this.handler?.onStreamLost(channel)
       },
-      failed: (error) => this.logger.warn({ err: error, channel }, 'catch-up read failed'),
+      failed: (error) => {
+        this.logger.debug({ err: error, channel }, 'catch-up read failed; retrying')
+        setTimeout(() => {
+          if (this.channels.get(channel) === sync && this.redis.ready()) sync.resync()
+        }, CATCH_UP_RETRY_MS).unref()
+      },
     })
     this.channels.get(channel)?.close()
     this.channels.set(channel, sync)

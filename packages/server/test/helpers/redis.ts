@@ -6,6 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { existsSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
 import { Cluster, Redis } from 'ioredis'
 import { tempDir } from './tmp.js'
@@ -82,8 +83,11 @@ export interface RedisProcess {
   url: string
   /** SIGKILL (no save) or a clean SHUTDOWN; resolves when the process is gone. */
   stop(how?: 'kill' | 'shutdown'): Promise<void>
-  /** Starts it again on the same port with the same data directory. */
-  restart(): Promise<void>
+  /**
+   * Starts it again with the same data directory: on the same port, or with `unixSocket`,
+   * on that socket only, out of the nodes' reach.
+   */
+  restart(unixSocket?: string): Promise<void>
   remove(): Promise<void>
 }
 
@@ -109,9 +113,15 @@ export async function startRedis(
     ...(options.extra ?? []),
   ]
   let child: ChildProcess | undefined
-  const start = async () => {
-    child = spawn('redis-server', args, { stdio: 'ignore' })
-    await waitFor(() => reachable(port), { timeoutMs: 10_000, message: `redis on ${port}` })
+  const start = async (unixSocket?: string) => {
+    if (unixSocket === undefined) {
+      child = spawn('redis-server', args, { stdio: 'ignore' })
+      await waitFor(() => reachable(port), { timeoutMs: 10_000, message: `redis on ${port}` })
+      return
+    }
+    const only = [...args, '--port', '0', '--unixsocket', unixSocket]
+    child = spawn('redis-server', only, { stdio: 'ignore' })
+    await waitFor(() => existsSync(unixSocket), { timeoutMs: 10_000, message: unixSocket })
   }
   const stop = async (how: 'kill' | 'shutdown' = 'shutdown') => {
     const running = child
