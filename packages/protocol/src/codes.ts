@@ -65,7 +65,10 @@ export const CloseCode = {
   SlowConsumer: 4002,
   /** Nothing (pong or frame) arrived from the client for a whole `heartbeat.intervalMs`. */
   HeartbeatTimeout: 4003,
-  /** Reserved: the server asks the client to reconnect (e.g. rebalancing). */
+  /**
+   * The server asks the client to reconnect and recover its subscriptions, e.g. because its
+   * node missed publications of a channel that history no longer holds.
+   */
   ForceReconnect: 4005,
   /** Credentials missing or invalid. Terminal: get a new token before reconnecting. */
   Unauthorized: 4500,

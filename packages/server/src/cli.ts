@@ -24,7 +24,8 @@ Options:
   --log-level L     fatal, error, warn, info, debug, trace or silent (default warn)
   -h, --help        show this help
 
-Environment: SWITCHBOARD_API_KEY adds an HTTP API key.
+Environment: SWITCHBOARD_API_KEY adds an HTTP API key; SWITCHBOARD_REDIS_URL selects the
+Redis broker (see docs/scaling.md).
 Without --config and without an API key the server starts in dev mode.
 `
 
@@ -100,7 +101,7 @@ function printBanner(server: Switchboard, port: number): void {
   const host = options.host === '0.0.0.0' ? 'localhost' : options.host
   const base = `http://${host}:${port}`
   const lines = [
-    `Switchboard listening on ${base} (storage: ${options.storage}${options.storage === 'sqlite' ? `, ${options.dataDir}` : ''})`,
+    `Switchboard listening on ${base} (storage: ${options.storage}${options.storage === 'sqlite' ? `, ${options.dataDir}` : ''}${options.broker.type === 'redis' ? ', broker: redis' : ''})`,
     `  WebSocket: ws://${host}:${port}/ws    SSE: ${base}/sse?channel=NAME`,
   ]
   if (options.devMode) {

@@ -28,6 +28,7 @@ export class RedisBroker implements Broker {
   private readonly streams: RedisHistory
   /** Whether the pub/sub connection was lost since the subscriptions were last restored. */
   private disconnected = false
+  private closed = false
 
   constructor(
     private readonly redis: RedisConnections,
@@ -63,9 +64,7 @@ export class RedisBroker implements Broker {
       },
       failed: (error) => {
         this.logger.debug({ err: error, channel }, 'catch-up read failed; retrying')
-        setTimeout(() => {
-          if (this.channels.get(channel) === sync && this.redis.ready()) sync.resync()
-        }, CATCH_UP_RETRY_MS).unref()
+        this.retryResync(channel, sync)
       },
     })
     this.channels.get(channel)?.close()
@@ -113,7 +112,11 @@ export class RedisBroker implements Broker {
     this.guard()
     const message = `${type === 'join' ? 'j' : 'l'}\n${JSON.stringify(member)}`
     const command = this.redis.sharded ? 'spublish' : 'publish'
-    await this.redis.commands[command](this.keys.pubsub(channel), message)
+    try {
+      await this.redis.commands[command](this.keys.pubsub(channel), message)
+    } catch (error) {
+      throw unavailable(error)
+    }
   }
 
   async history(channel: string, options: ReadOptions): Promise<ReadResult> {
@@ -139,6 +142,7 @@ export class RedisBroker implements Broker {
   }
 
   async close(): Promise<void> {
+    this.closed = true
     for (const sync of this.channels.values()) sync.close()
     this.channels.clear()
     await this.redis.close()
@@ -153,11 +157,22 @@ export class RedisBroker implements Broker {
         await this.pubsub('subscribe', channels.slice(i, i + 500))
       }
     } catch (error) {
-      this.logger.warn({ err: error }, 'restoring subscriptions failed')
-      this.disconnected = true
+      this.logger.warn({ err: error }, 'restoring subscriptions failed; retrying')
+      setTimeout(() => {
+        if (!this.closed) void this.restore()
+      }, CATCH_UP_RETRY_MS).unref()
       return
     }
     for (const channel of channels) this.channels.get(channel)?.resync()
+  }
+
+  /** Tries a failed catch-up again once Redis answers, for as long as the channel is held. */
+  private retryResync(channel: string, sync: ChannelSync): void {
+    setTimeout(() => {
+      if (this.channels.get(channel) !== sync) return
+      if (this.redis.ready()) sync.resync()
+      else this.retryResync(channel, sync)
+    }, CATCH_UP_RETRY_MS).unref()
   }
 
   private async pubsub(action: 'subscribe' | 'unsubscribe', channels: string[]): Promise<void> {
