@@ -8,6 +8,7 @@ import { DEFAULT_REDIS_OPTIONS, type RedisBrokerOptions } from '../../src/config
 import { RedisBroker } from '../../src/broker/redis.js'
 import { RedisHistory } from '../../src/history/redis.js'
 import { RedisPresence } from '../../src/presence/redis.js'
+import { RedisRouter } from '../../src/router/redis.js'
 import { connectRedis, type RedisConnections } from '../../src/redis/connect.js'
 import { RedisKeys } from '../../src/redis/keys.js'
 import {
@@ -21,6 +22,7 @@ import {
 import { brokerConformance } from './broker.js'
 import { historyConformance } from './history.js'
 import { presenceConformance } from './presence.js'
+import { routerConformance } from './router.js'
 
 const logger = pino({ level: 'silent' })
 
@@ -63,6 +65,16 @@ function suites(name: string, options: () => RedisBrokerOptions): void {
         await broker.close()
       },
     }
+  })
+
+  routerConformance(name, async () => {
+    const a = await open()
+    const b = await open()
+    const nodes: [RedisRouter, RedisRouter] = [
+      await RedisRouter.open(a.connections, a.keys, logger),
+      await RedisRouter.open(b.connections, a.keys, logger),
+    ]
+    return { nodes, cleanup: async () => void (await Promise.all(nodes.map((n) => n.close()))) }
   })
 
   presenceConformance(name, async () => {
