@@ -209,9 +209,9 @@ async function openBroker(
   const presence = new RedisPresence(redis.commands, keys, {
     ttlMs: options.broker.presenceTtlMs,
     logger,
-    onExpired: (channel, member) => {
-      broker.publishPresence(channel, 'leave', member).catch((error: unknown) => {
-        logger.warn({ err: error, channel }, 'announcing an expired presence member failed')
+    announce: (channel, type, member) => {
+      broker.publishPresence(channel, type, member).catch((error: unknown) => {
+        logger.warn({ err: error, channel, type }, 'announcing a presence change failed')
       })
     },
   })

@@ -7,8 +7,8 @@
  * A node refreshes the expiry of the connections it holds every third of `ttlMs`. The entries
  * of a node that died stop being refreshed: they are swept by the next script touching the
  * channel (any node's refresh, join, leave or member list) at most `ttlMs` after the node's
- * last refresh, and `onExpired` is called for each member that left with them, so that a
- * leave is announced.
+ * last refresh, and `announce` is called for each member that left with them, so that a
+ * leave is announced. A node puts back its own entries that Redis lost.
  */
 import type { PresenceMember } from '@switchboard/protocol'
 import type { Logger } from 'pino'
@@ -67,33 +67,52 @@ const MEMBERS = `${SWEEP}
 return { redis.call('HVALS', members), gone }
 `
 
-/** ARGV: now, expiresAt, keyTtlMs, connection ids... (only those still present). */
-const REFRESH = `${SWEEP}
-for i = 4, #ARGV do redis.call('ZADD', expiry, 'XX', ARGV[2], ARGV[i]) end
-if redis.call('EXISTS', conns) == 1 then keep(tonumber(ARGV[3])) end
-return gone
+/**
+ * ARGV: now, expiresAt, keyTtlMs, then (connection id, member id, member JSON) for each
+ * connection this node holds. Extends their expiry first, so that the sweep only removes
+ * other nodes' entries; puts back entries that are missing (Redis lost them, or they expired
+ * during an outage longer than the TTL). Returns { gone, members back }.
+ */
+const REFRESH = `
+local conns, expiry, members, counts = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local back = {}
+for i = 4, #ARGV, 3 do
+  local conn, member = ARGV[i], ARGV[i + 1]
+  if redis.call('HEXISTS', conns, conn) == 0 then
+    redis.call('HSET', conns, conn, member)
+    redis.call('HSET', members, member, ARGV[i + 2])
+    if redis.call('HINCRBY', counts, member, 1) == 1 then back[#back + 1] = ARGV[i + 2] end
+  end
+  redis.call('ZADD', expiry, ARGV[2], conn)
+end
+${SWEEP}
+keep(tonumber(ARGV[3]))
+return { gone, back }
 `
 
 interface PresenceScripts {
   sbPresenceJoin(...args: Array<string | number>): Promise<[number, string[]]>
   sbPresenceLeave(...args: Array<string | number>): Promise<[number, string | null, string[]]>
   sbPresenceMembers(...args: Array<string | number>): Promise<[string[], string[]]>
-  sbPresenceRefresh(...args: Array<string | number>): Promise<string[]>
+  sbPresenceRefresh(...args: Array<string | number>): Promise<[string[], string[]]>
 }
 
 export interface RedisPresenceOptions {
   /** How long an entry lives without a refresh, in ms. */
   ttlMs: number
-  /** Called for each member whose last connection expired (its node stopped refreshing). */
-  onExpired?: (channel: string, member: PresenceMember) => void
+  /**
+   * Called for each member that left because its node stopped refreshing (`leave`), and for
+   * each member this node put back after Redis lost it (`join`), so the change is announced.
+   */
+  announce?: (channel: string, type: 'join' | 'leave', member: PresenceMember) => void
   logger?: Logger
   now?: () => number
 }
 
 export class RedisPresence implements PresenceStore {
   private readonly redis: RedisClient & PresenceScripts
-  /** The connections this node joined, per channel: the ones it refreshes. */
-  private readonly local = new Map<string, Set<string>>()
+  /** The connections this node joined, per channel, with their member: the ones it refreshes. */
+  private readonly local = new Map<string, Map<string, PresenceMember>>()
   private readonly timer: NodeJS.Timeout
   private readonly now: () => number
 
@@ -120,8 +139,8 @@ export class RedisPresence implements PresenceStore {
     member: PresenceMember,
   ): Promise<{ first: boolean }> {
     let connections = this.local.get(channel)
-    if (connections === undefined) this.local.set(channel, (connections = new Set()))
-    connections.add(connectionId)
+    if (connections === undefined) this.local.set(channel, (connections = new Map()))
+    connections.set(connectionId, member)
 
     const now = this.now()
     const [first, gone] = await this.redis.sbPresenceJoin(
@@ -175,15 +194,23 @@ export class RedisPresence implements PresenceStore {
     const ttl = this.options.ttlMs
     await Promise.all(
       [...this.local].map(async ([channel, connections]) => {
+        const entries = [...connections].flatMap(([id, member]) => [
+          id,
+          member.id,
+          JSON.stringify(member),
+        ])
         try {
-          const gone = await this.redis.sbPresenceRefresh(
+          const [gone, back] = await this.redis.sbPresenceRefresh(
             ...this.channelKeys(channel),
             now,
             now + ttl,
             ttl * 2,
-            ...connections,
+            ...entries,
           )
           this.expired(channel, gone)
+          for (const json of back) {
+            this.options.announce?.(channel, 'join', JSON.parse(json) as PresenceMember)
+          }
         } catch (error) {
           this.options.logger?.warn({ err: error, channel }, 'presence refresh failed')
         }
@@ -192,7 +219,9 @@ export class RedisPresence implements PresenceStore {
   }
 
   private expired(channel: string, gone: string[]): void {
-    for (const json of gone) this.options.onExpired?.(channel, JSON.parse(json) as PresenceMember)
+    for (const json of gone) {
+      this.options.announce?.(channel, 'leave', JSON.parse(json) as PresenceMember)
+    }
   }
 
   private channelKeys(channel: string): string[] {

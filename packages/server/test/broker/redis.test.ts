@@ -104,7 +104,9 @@ describe('redis broker', { skip: skipWithoutRedis() }, () => {
     const dying = new RedisPresence((await open()).commands, keys, { ttlMs })
     const survivor = new RedisPresence((await open()).commands, keys, {
       ttlMs,
-      onExpired: (channel, member) => expired.push([channel, member]),
+      announce: (channel, type, member) => {
+        if (type === 'leave') expired.push([channel, member])
+      },
     })
     await dying.join('room', 'c1', { id: 'ann' })
     await survivor.join('room', 'c2', { id: 'bob' })
@@ -116,5 +118,24 @@ describe('redis broker', { skip: skipWithoutRedis() }, () => {
     assert.deepEqual(expired, [['room', { id: 'ann' }]])
     assert.deepEqual(await survivor.members('room'), [{ id: 'bob' }])
     await survivor.close()
+  })
+
+  it('puts a live node’s members back after Redis lost them, announcing the join', async () => {
+    const connections = await open()
+    const joined: PresenceMember[] = []
+    const presence = new RedisPresence(connections.commands, keys, {
+      ttlMs: 30_000,
+      announce: (_channel, type, member) => {
+        if (type === 'join') joined.push(member)
+      },
+    })
+    await presence.join('hall', 'c1', { id: 'ann', info: { seat: 3 } })
+    await deleteKeys(connections.commands, prefix)
+    assert.deepEqual(await presence.members('hall'), [])
+
+    await presence.refresh()
+    assert.deepEqual(await presence.members('hall'), [{ id: 'ann', info: { seat: 3 } }])
+    assert.deepEqual(joined, [{ id: 'ann', info: { seat: 3 } }])
+    await presence.close()
   })
 })
