@@ -51,7 +51,17 @@ function suites(name: string, options: () => RedisBrokerOptions): void {
     const clock = fakeClock()
     const { connections, keys } = await open()
     const store = new RedisHistory(connections.commands, keys, { now: clock.now })
-    return { store, advance: clock.advance, cleanup: async () => undefined }
+    return {
+      store,
+      advance: clock.advance,
+      // A node restarting: a new connection, the same Redis and prefix.
+      reopen: async () => {
+        const again = await connectRedis({ ...options(), keyPrefix: keys.prefix }, logger)
+        opened.push({ connections: again, prefix: keys.prefix })
+        return new RedisHistory(again.commands, keys, { now: clock.now })
+      },
+      cleanup: async () => undefined,
+    }
   })
 
   brokerConformance(name, async () => {
