@@ -100,8 +100,11 @@ function printBanner(server: Switchboard, port: number): void {
   const { options } = server
   const host = options.host === '0.0.0.0' ? 'localhost' : options.host
   const base = `http://${host}:${port}`
+  let where = `storage: ${options.storage}`
+  if (options.storage === 'sqlite') where += `, ${options.dataDir}`
+  if (options.broker.type === 'redis') where += ', broker: redis'
   const lines = [
-    `Switchboard listening on ${base} (storage: ${options.storage}${options.storage === 'sqlite' ? `, ${options.dataDir}` : ''}${options.broker.type === 'redis' ? ', broker: redis' : ''})`,
+    `Switchboard listening on ${base} (${where})`,
     `  WebSocket: ws://${host}:${port}/ws    SSE: ${base}/sse?channel=NAME`,
   ]
   if (options.devMode) {

@@ -39,13 +39,14 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): Overrides {
   if (env.SWITCHBOARD_API_KEY) overrides.apiKey = env.SWITCHBOARD_API_KEY
   if (env.SWITCHBOARD_DATA_DIR) overrides.dataDir = env.SWITCHBOARD_DATA_DIR
   if (env.SWITCHBOARD_LOG_LEVEL) overrides.logLevel = env.SWITCHBOARD_LOG_LEVEL
-  if (env.SWITCHBOARD_REDIS_URL) {
-    if (!/^rediss?:\/\//.test(env.SWITCHBOARD_REDIS_URL)) {
+  const redisUrl = env.SWITCHBOARD_REDIS_URL
+  if (redisUrl) {
+    if (!/^rediss?:\/\//.test(redisUrl)) {
       throw new ConfigError(
-        `SWITCHBOARD_REDIS_URL must start with redis:// or rediss://, got "${env.SWITCHBOARD_REDIS_URL}"`,
+        `SWITCHBOARD_REDIS_URL must start with redis:// or rediss://, got "${redisUrl}"`,
       )
     }
-    overrides.redisUrl = env.SWITCHBOARD_REDIS_URL
+    overrides.redisUrl = redisUrl
   }
   return overrides
 }

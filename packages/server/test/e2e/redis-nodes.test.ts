@@ -80,7 +80,7 @@ function threeNodes(name: string, redisUnderTest: () => Promise<RedisUnderTest>)
       await redis?.cleanup()
     })
 
-    it('fans publications from B (WebSocket) and C (HTTP API) out to WebSocket and SSE on A', async () => {
+    it('fans publications from B (WebSocket) and C (HTTP API) out to A', async () => {
       const [a, b, c] = nodes as [ChildServer, ChildServer, ChildServer]
       const wsSubscriber = await TestClient.connect(a.wsUrl)
       clients.push(wsSubscriber)
