@@ -114,7 +114,8 @@ describe('redis broker', { skip: skipWithoutRedis() }, () => {
 
     const started = Date.now()
     await waitFor(() => expired.length > 0, { timeoutMs: 3_000 })
-    assert.ok(Date.now() - started < ttlMs + 400, 'gone within the TTL and a refresh period')
+    // The TTL, a refresh period, and room for a loaded machine.
+    assert.ok(Date.now() - started < ttlMs + 1_000, 'gone within the TTL and a refresh period')
     assert.deepEqual(expired, [['room', { id: 'ann' }]])
     assert.deepEqual(await survivor.members('room'), [{ id: 'bob' }])
     await survivor.close()

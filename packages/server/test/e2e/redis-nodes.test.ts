@@ -155,7 +155,8 @@ function threeNodes(name: string, redisUnderTest: () => Promise<RedisUnderTest>)
         timeoutMs: PRESENCE_TTL_MS * 3,
         message: "cat's leave",
       })
-      assert.ok(Date.now() - killedAt <= PRESENCE_TTL_MS + PRESENCE_TTL_MS / 3 + 500)
+      // The documented bound (the TTL and a refresh period), plus room for a loaded machine.
+      assert.ok(Date.now() - killedAt <= PRESENCE_TTL_MS + PRESENCE_TTL_MS / 3 + 1_000)
       for (const list of await lists(nodes.slice(0, 2)))
         assert.deepEqual(list, ['ann', 'bob', 'dan'])
     })
