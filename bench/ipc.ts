@@ -25,8 +25,16 @@ export interface LatencyPlan {
   measureMs: number
 }
 
+/**
+ * Server processes of a scenario. With more than one, they share the Redis at `REDIS_URL`
+ * (see servers.ts); subscribers are spread over them in turn and the publisher uses the first.
+ */
+export interface Nodes {
+  nodes?: number
+}
+
 /** Every subscriber joins one shared channel. */
-export interface FanoutPlan {
+export interface FanoutPlan extends Nodes {
   kind: 'fanout'
   subscribers: number
   saturation: SaturationPlan
@@ -34,7 +42,7 @@ export interface FanoutPlan {
 }
 
 /** Every subscriber joins a channel of its own; publications go round-robin over them. */
-export interface ChannelsPlan {
+export interface ChannelsPlan extends Nodes {
   kind: 'channels'
   channels: number
   saturation: SaturationPlan
@@ -52,6 +60,8 @@ export interface LoadgenJob {
   dialect: DialectName
   host: string
   port: number
+  /** Every node's port when the scenario runs several (the first is `port`). */
+  ports?: number[]
   plan: ScenarioPlan
   /** Connection attempts in flight at once while connecting, so the listen backlog holds. */
   connectConcurrency: number

@@ -4,6 +4,8 @@
  * servers and the load generator are child processes pinned to separate cores.
  */
 import { execFileSync } from 'node:child_process'
+import { once } from 'node:events'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import type { ScenarioPlan } from './ipc.js'
@@ -16,7 +18,7 @@ import { machineDescription, writeResultsFile } from './report/results-file.js'
 import { renderScenario } from './report/tables.js'
 import { evaluateTargets, renderTargets, type ResultsByScenario } from './report/targets.js'
 import { FULL_TIMING, QUICK_TIMING, planScenario, type ScenarioName } from './scenarios.js'
-import { BENCH_DIR, SERVERS, type ServerName } from './servers.js'
+import { BENCH_DIR, REDIS_URL, SERVERS, type ServerName } from './servers.js'
 
 /** Open files each child may use: 10,000 connections plus the process's own. */
 const WANTED_OPEN_FILES = 65_536
@@ -73,6 +75,20 @@ function describePass(outcome: PassOutcome): string {
   return parts.join(', ')
 }
 
+/** Whether the Redis of the cluster scenarios answers. */
+async function redisReachable(): Promise<boolean> {
+  const { hostname, port } = new URL(REDIS_URL)
+  const socket = net.connect(Number(port || 6379), hostname)
+  try {
+    await once(socket, 'connect')
+    return true
+  } catch {
+    return false
+  } finally {
+    socket.destroy()
+  }
+}
+
 function availableServers(names: readonly ServerName[]): ServerName[] {
   return names.filter((name) => {
     const reason = SERVERS[name].unavailableReason()
@@ -91,14 +107,20 @@ async function main(): Promise<void> {
   const timing = { ...(options.quick ? QUICK_TIMING : FULL_TIMING) }
   if (options.passes !== undefined) timing.passes = options.passes
   const placement = choosePlacement(options)
-  const servers = availableServers(options.servers)
-  if (servers.length === 0) throw new Error('no server to benchmark')
+  const allServers = availableServers(options.servers)
+  if (allServers.length === 0) throw new Error('no server to benchmark')
 
   const startedAtMs = performance.now()
   const plans: Partial<Record<ScenarioName, ScenarioPlan>> = {}
   const results: ResultsByScenario = {}
   for (const scenario of options.scenarios) {
     const plan = planScenario(scenario, timing)
+    const clustered = plan.kind !== 'idle' && (plan.nodes ?? 1) > 1
+    if (clustered && !(await redisReachable())) {
+      log(`skipping ${scenario}: no Redis at ${REDIS_URL} (set BENCH_REDIS_URL)`)
+      continue
+    }
+    const servers = clustered ? allServers.filter((name) => SERVERS[name].clusters) : allServers
     plans[scenario] = plan
     const passes = new Map<ServerName, PassOutcome[]>(servers.map((server) => [server, []]))
     // Passes alternate between servers, so a slow drift of the machine spreads over all of them.

@@ -4,7 +4,14 @@
  */
 import type { ScenarioPlan, SaturationPlan } from './ipc.js'
 
-export const SCENARIO_NAMES = ['fanout-1000', 'fanout-5000', 'channels-2000', 'idle-10000'] as const
+export const SCENARIO_NAMES = [
+  'fanout-1000',
+  'fanout-5000',
+  'channels-2000',
+  'idle-10000',
+  'cluster-fanout-5000',
+  'cluster-channels-2000',
+] as const
 export type ScenarioName = (typeof SCENARIO_NAMES)[number]
 
 /**
@@ -53,9 +60,13 @@ function saturation(maxOutstandingDeliveries: number, timing: Timing): Saturatio
   return { maxOutstandingDeliveries, warmupMs: timing.warmupMs, measureMs: timing.measureMs }
 }
 
-function fanout(subscribers: number, timing: Timing): ScenarioPlan {
+/** Server processes of the cluster scenarios, on one Redis. */
+export const CLUSTER_NODES = 2
+
+function fanout(subscribers: number, timing: Timing, nodes = 1): ScenarioPlan {
   return {
     kind: 'fanout',
+    nodes,
     subscribers,
     saturation: saturation(FANOUT_MAX_OUTSTANDING_DELIVERIES, timing),
     latency: {
@@ -72,12 +83,18 @@ export function planScenario(name: ScenarioName, timing: Timing): ScenarioPlan {
       return fanout(1_000, timing)
     case 'fanout-5000':
       return fanout(5_000, timing)
-    case 'channels-2000': {
-      const channels = 2_000
-      const maxOutstanding = CHANNELS_MAX_OUTSTANDING_PER_CHANNEL * channels
-      return { kind: 'channels', channels, saturation: saturation(maxOutstanding, timing) }
-    }
+    case 'channels-2000':
+      return channelsPlan(2_000, timing, 1)
+    case 'cluster-fanout-5000':
+      return fanout(5_000, timing, CLUSTER_NODES)
+    case 'cluster-channels-2000':
+      return channelsPlan(2_000, timing, CLUSTER_NODES)
     case 'idle-10000':
       return { kind: 'idle', connections: 10_000 }
   }
+}
+
+function channelsPlan(channels: number, timing: Timing, nodes: number): ScenarioPlan {
+  const maxOutstanding = CHANNELS_MAX_OUTSTANDING_PER_CHANNEL * channels
+  return { kind: 'channels', nodes, channels, saturation: saturation(maxOutstanding, timing) }
 }

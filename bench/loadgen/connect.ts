@@ -34,6 +34,7 @@ export async function openConnection(options: ConnectOptions): Promise<RawWebSoc
 export async function openSubscribers(
   options: ConnectOptions,
   channels: readonly string[],
+  ports: readonly number[] = [options.port],
 ): Promise<RawWebSocket[]> {
   const connections: RawWebSocket[] = new Array<RawWebSocket>(channels.length)
   let nextIndex = 0
@@ -41,7 +42,9 @@ export async function openSubscribers(
   const worker = async (): Promise<void> => {
     while (nextIndex < channels.length) {
       const index = nextIndex++
-      const connection = await openConnection(options)
+      // Subscribers go to the nodes in turn, so each node holds an equal share.
+      const port = ports[index % ports.length]!
+      const connection = await openConnection({ ...options, port })
       await options.dialect.subscribe(connection, channels[index]!, options.stepTimeoutMs)
       connection.finishSetup()
       connections[index] = connection

@@ -57,7 +57,7 @@ async function run(job: LoadgenJob): Promise<LoadgenResult> {
   const channels = subscriberChannels(plan)
 
   const connectStartedAtMs = performance.now()
-  const subscribers = await openSubscribers(options, channels)
+  const subscribers = await openSubscribers(options, channels, job.ports)
   const connectMs = performance.now() - connectStartedAtMs
   await send({ type: 'connected', connections: subscribers.length, connectMs })
 

@@ -5,7 +5,8 @@
  */
 import path from 'node:path'
 import type { LatencyResult, LoadgenEvent, ScenarioPlan, ThroughputResult } from '../ipc.js'
-import { BENCH_DIR, type ServerSpec } from '../servers.js'
+import { Redis } from 'ioredis'
+import { BENCH_DIR, REDIS_URL, type ClusterTarget, type ServerSpec } from '../servers.js'
 import { spawnPinned, stopChild, type PinnedChild } from './children.js'
 import { readCpuSeconds, readRssKb } from './procfs.js'
 import { freePort, waitUntilReady } from './readiness.js'
@@ -55,28 +56,49 @@ function hasExited(child: PinnedChild): boolean {
   return child.process.exitCode !== null || child.process.signalCode !== null
 }
 
+let passNumber = 0
+
 export async function runPass(input: PassInput): Promise<PassOutcome> {
   const { server, plan, placement } = input
-  const port = await freePort(HOST)
-  const command = server.command(port)
-  const serverChild = spawnPinned({
-    label: server.name,
-    core: placement.serverCore,
-    maxOpenFiles: placement.maxOpenFiles,
-    command: command.command,
-    args: command.args,
-    env: command.env,
-  })
+  const nodes = plan.kind === 'idle' ? 1 : (plan.nodes ?? 1)
+  // Each pass of a cluster scenario has keys of its own, removed after it.
+  const cluster =
+    nodes > 1
+      ? { redisUrl: REDIS_URL, keyPrefix: `sbbench:${process.pid}:${passNumber++}:` }
+      : undefined
+  const ports: number[] = []
+  const serverChildren: PinnedChild[] = []
   let loadgenChild: PinnedChild | undefined
 
   try {
-    await waitUntilReady({
-      host: HOST,
-      port,
-      healthPath: server.healthPath,
-      timeoutMs: READY_TIMEOUT_MS,
-      hasExited: () => hasExited(serverChild),
-    })
+    for (let node = 0; node < nodes; node++) {
+      const port = await freePort(HOST)
+      const command = server.command(port, cluster)
+      ports.push(port)
+      // The nodes share the server core: the cluster scenarios measure the Redis path, not
+      // more CPU.
+      serverChildren.push(
+        spawnPinned({
+          label: nodes > 1 ? `${server.name}#${node + 1}` : server.name,
+          core: placement.serverCore,
+          maxOpenFiles: placement.maxOpenFiles,
+          command: command.command,
+          args: command.args,
+          env: command.env,
+        }),
+      )
+    }
+    const serverChild = serverChildren[0]!
+    const port = ports[0]!
+    for (const [index, child] of serverChildren.entries()) {
+      await waitUntilReady({
+        host: HOST,
+        port: ports[index]!,
+        healthPath: server.healthPath,
+        timeoutMs: READY_TIMEOUT_MS,
+        hasExited: () => hasExited(child),
+      })
+    }
     let baselineRssKb = 0
     if (plan.kind === 'idle') {
       await sleep(input.memorySettleMs)
@@ -97,24 +119,42 @@ export async function runPass(input: PassInput): Promise<PassOutcome> {
         dialect: server.dialect,
         host: HOST,
         port,
+        ports,
         plan,
         connectConcurrency: CONNECT_CONCURRENCY,
       },
     })
-    return await collect(loadgenChild, serverChild, plan, baselineRssKb, input.memorySettleMs)
+    return await collect(loadgenChild, serverChildren, plan, baselineRssKb, input.memorySettleMs)
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
-    return { error: describeFailure(reason, serverChild, loadgenChild) }
+    return { error: describeFailure(reason, serverChildren, loadgenChild) }
   } finally {
     if (loadgenChild !== undefined) await stopChild(loadgenChild)
-    await stopChild(serverChild)
+    for (const child of serverChildren) await stopChild(child)
+    if (cluster !== undefined) await deleteKeys(cluster)
+  }
+}
+
+/** Removes the keys a cluster pass left in Redis. */
+async function deleteKeys(cluster: ClusterTarget): Promise<void> {
+  const redis = new Redis(cluster.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 })
+  try {
+    await redis.connect()
+    let cursor = '0'
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${cluster.keyPrefix}*`, 'COUNT', 1000)
+      cursor = next
+      if (keys.length > 0) await redis.del(...keys)
+    } while (cursor !== '0')
+  } finally {
+    redis.disconnect()
   }
 }
 
 /** Follows the load generator's events until its result, reading the server from /proc. */
 function collect(
   loadgen: PinnedChild,
-  server: PinnedChild,
+  servers: readonly PinnedChild[],
   plan: ScenarioPlan,
   baselineRssKb: number,
   memorySettleMs: number,
@@ -134,7 +174,13 @@ function collect(
       if (outcome instanceof Error) reject(outcome)
       else resolve(outcome)
     }
-    void server.exited.then((code) => finish(new Error(`server exited (${code}) during the pass`)))
+    const server = servers[0]!
+    const cpuSeconds = () => servers.reduce((sum, child) => sum + readCpuSeconds(child.pid), 0)
+    for (const child of servers) {
+      void child.exited.then((code) =>
+        finish(new Error(`${child.label} exited (${code}) during the pass`)),
+      )
+    }
     // The result may still be in the IPC pipe when the exit is reported: give it time to land.
     void loadgen.exited.then(async (code) => {
       await sleep(EXIT_GRACE_MS)
@@ -158,11 +204,11 @@ function collect(
           return
         case 'window':
           if (event.edge === 'start') {
-            windowCpuSeconds = readCpuSeconds(server.pid)
+            windowCpuSeconds = cpuSeconds()
             windowStartedAtMs = performance.now()
           } else {
             const elapsedSec = (performance.now() - windowStartedAtMs) / 1000
-            serverCpuShare = (readCpuSeconds(server.pid) - windowCpuSeconds) / elapsedSec
+            serverCpuShare = (cpuSeconds() - windowCpuSeconds) / elapsedSec
           }
           return
         case 'result': {
@@ -183,8 +229,12 @@ function collect(
   })
 }
 
-function describeFailure(reason: string, server: PinnedChild, loadgen?: PinnedChild): string {
-  const tails = [server, loadgen]
+function describeFailure(
+  reason: string,
+  servers: readonly PinnedChild[],
+  loadgen?: PinnedChild,
+): string {
+  const tails = [...servers, loadgen]
     .filter((child): child is PinnedChild => child !== undefined && child.outputTail() !== '')
     .map((child) => `\n  ${child.label} output: ${child.outputTail().trim().slice(-800)}`)
   return `${reason}${tails.join('')}`

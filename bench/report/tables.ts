@@ -96,7 +96,9 @@ export function renderScenario(
 ): string {
   switch (plan.kind) {
     case 'fanout': {
-      const shape = `${PAYLOAD_BYTES}-byte payload, ${formatCount(plan.subscribers)} subscribers`
+      const shape =
+        `${PAYLOAD_BYTES}-byte payload, ${formatCount(plan.subscribers)} subscribers` +
+        overNodes(plan.nodes)
       const window = `≤ ${formatCount(plan.saturation.maxOutstandingDeliveries)} outstanding`
       const rate =
         `${formatFixed(plan.latency.publicationsPerSec, 0)} publications/s = ` +
@@ -107,7 +109,9 @@ export function renderScenario(
       ].join('\n\n')
     }
     case 'channels': {
-      const shape = `${formatCount(plan.channels)} channels × 1 subscriber, round-robin publishing`
+      const shape =
+        `${formatCount(plan.channels)} channels × 1 subscriber, round-robin publishing` +
+        overNodes(plan.nodes)
       const window = `≤ ${formatCount(plan.saturation.maxOutstandingDeliveries)} outstanding`
       return saturationTable(
         `${name} · saturation, delivered msgs/s (${shape}, ${window})`,
@@ -121,4 +125,8 @@ export function renderScenario(
         results,
       )
   }
+}
+
+function overNodes(nodes: number | undefined): string {
+  return nodes !== undefined && nodes > 1 ? `, over ${nodes} nodes on one Redis` : ''
 }

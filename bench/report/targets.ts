@@ -74,6 +74,32 @@ export function evaluateTargets(results: ResultsByScenario): TargetCheck[] {
     )
   }
 
+  // Issue 5: on Redis, ahead of Socket.IO's Redis adapter, and two nodes above one.
+  const clusterPairs = [
+    ['cluster-fanout-5000', 'fanout-5000'],
+    ['cluster-channels-2000', 'channels-2000'],
+  ] as const
+  for (const [scenario, single] of clusterPairs) {
+    if (results[scenario] === undefined) continue
+    const switchboard = medianFor(results, scenario, 'switchboard', rate)
+    checks.push(
+      check(
+        'two-node throughput ahead of Socket.IO with the Redis adapter',
+        scenario,
+        [switchboard, medianFor(results, scenario, 'socket.io', rate)],
+        (ours, theirs) => ours > theirs,
+        (ours, theirs) => `${formatRatio(ours / theirs)}`,
+      ),
+      check(
+        `two-node throughput above one node's (${single})`,
+        scenario,
+        [switchboard, medianFor(results, single, 'switchboard', rate)],
+        (two, one) => two > one,
+        (two, one) => `${formatRatio(two / one)}`,
+      ),
+    )
+  }
+
   if (results['idle-10000'] !== undefined) {
     const kb = (result: ServerResult): number => result.median.kbPerConnection
     checks.push(

@@ -81,7 +81,10 @@ export const CloseCode = {
   SlowConsumer: 4002,
   /** Nothing (pong or frame) arrived from the client for a whole `heartbeat.intervalMs`. */
   HeartbeatTimeout: 4003,
-  /** Reserved: the server asks the client to reconnect (e.g. rebalancing). */
+  /**
+   * The server asks the client to reconnect and recover its subscriptions, e.g. because its
+   * node missed publications of a channel that history no longer holds.
+   */
   ForceReconnect: 4005,
   /** The connection's token expired without a `refresh`; reconnect with a fresh token. */
   TokenExpired: 4006,

@@ -27,7 +27,8 @@ Options:
   --log-level L     fatal, error, warn, info, debug, trace or silent (default warn)
   -h, --help        show this help
 
-Environment: SWITCHBOARD_API_KEY adds an HTTP API key.
+Environment: SWITCHBOARD_API_KEY adds an HTTP API key; SWITCHBOARD_REDIS_URL selects the
+Redis broker (see docs/scaling.md).
 Without --config and without an API key the server starts in dev mode.
 `
 
@@ -118,8 +119,11 @@ function printBanner(server: Switchboard, port: number): void {
   const { options } = server
   const host = options.host === '0.0.0.0' ? 'localhost' : options.host
   const base = `http://${host}:${port}`
+  let where = `storage: ${options.storage}`
+  if (options.storage === 'sqlite') where += `, ${options.dataDir}`
+  if (options.broker.type === 'redis') where += ', broker: redis'
   const lines = [
-    `Switchboard listening on ${base} (storage: ${options.storage}${options.storage === 'sqlite' ? `, ${options.dataDir}` : ''})`,
+    `Switchboard listening on ${base} (${where})`,
     `  WebSocket: ws://${host}:${port}/ws    SSE: ${base}/sse?channel=NAME`,
   ]
   if (options.devMode) {

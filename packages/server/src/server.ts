@@ -13,6 +13,7 @@ import { Authenticator } from './auth/authenticator.js'
 import { AuthFailures } from './auth/failures.js'
 import { TokenVerifier } from './auth/token-verifier.js'
 import { MemoryBroker } from './broker/memory.js'
+import { RedisBroker } from './broker/redis.js'
 import type { ServerOptions } from './config/defaults.js'
 import { ConfigError } from './config/load.js'
 import { FlushScheduler } from './connection/outbound.js'
@@ -37,8 +38,12 @@ import type { RoomClass } from './rooms/types.js'
 import type { FunctionHandler } from './functions/types.js'
 import { Metrics, ServerStats } from './metrics.js'
 import type { Broker } from './ports/broker.js'
+import type { PresenceStore } from './ports/presence.js'
 import type { KeyValueStore } from './ports/store.js'
 import { MemoryPresence } from './presence/memory.js'
+import { RedisPresence } from './presence/redis.js'
+import { connectRedis } from './redis/connect.js'
+import { RedisKeys } from './redis/keys.js'
 import { openDatabase, type SqliteDatabase } from './storage/sqlite.js'
 import { MemoryStore } from './store/memory.js'
 import { SqliteStore } from './store/sqlite.js'
@@ -75,6 +80,7 @@ export class Switchboard {
     readonly options: ServerOptions,
     readonly logger: Logger,
     private readonly broker: Broker,
+    private readonly presence: PresenceStore,
     private readonly store: KeyValueStore,
     private readonly db: SqliteDatabase | undefined,
     parts: {
@@ -89,7 +95,6 @@ export class Switchboard {
     this.roomClasses = roomClasses
     const stats = new ServerStats()
     const scheduler = new FlushScheduler()
-    const presence = new MemoryPresence()
     this.webhooks = new WebhookDispatcher(
       options.webhooks,
       {
@@ -213,7 +218,6 @@ export class Switchboard {
       logger,
     )
     const db = options.storage === 'sqlite' ? openDatabase(options.dataDir) : undefined
-    const history = db === undefined ? new MemoryHistory() : new SqliteHistory(db)
     const store = db === undefined ? new MemoryStore() : new SqliteStore(db)
     const roomStore = db === undefined ? new MemoryRoomStore() : new SqliteRoomStore(db)
 
@@ -225,7 +229,8 @@ export class Switchboard {
       }
       options.apiKeys.push(key)
     }
-    return new Switchboard(options, logger, new MemoryBroker(history), store, db, {
+    const { broker, presence } = await openBroker(options, logger, db)
+    return new Switchboard(options, logger, broker, presence, store, db, {
       verifier,
       modules,
       roomClasses,
@@ -243,7 +248,8 @@ export class Switchboard {
       })
     })
     const port = (this.http.address() as AddressInfo).port
-    this.logger.info({ host: this.options.host, port, storage: this.options.storage }, 'listening')
+    const { storage, broker } = this.options
+    this.logger.info({ host: this.options.host, port, storage, broker: broker.type }, 'listening')
     return port
   }
 
@@ -261,6 +267,7 @@ export class Switchboard {
     const closed = new Promise<void>((resolve) => this.http.close(() => resolve()))
     this.websocket.shutdown()
     this.sse.shutdown()
+    this.rooms?.close()
     this.http.closeIdleConnections()
 
     const drained = Promise.race([closed, delay(this.options.shutdown.drainTimeoutMs)])
@@ -272,8 +279,8 @@ export class Switchboard {
     this.policy.close()
     this.modules?.close()
     this.roomClasses?.close()
-    this.rooms?.close()
     this.webhooks.close()
+    await this.presence.close()
     await this.broker.close()
     await this.store.close()
     this.db?.close()
@@ -324,6 +331,35 @@ async function loadModules<T = FunctionHandler>(
   if (!existsSync(options.dir))
     throw new ConfigError(`${devDir.slice(2)}.dir ${options.dir} does not exist`)
   return FunctionModules.load<T>(options.dir, options.watch, logger)
+}
+
+/**
+ * The broker and presence store of the configured broker type: in-process over the embedded
+ * history, or Redis, shared with the other nodes.
+ */
+async function openBroker(
+  options: ServerOptions,
+  logger: Logger,
+  db: SqliteDatabase | undefined,
+): Promise<{ broker: Broker; presence: PresenceStore }> {
+  if (options.broker.type === 'memory') {
+    const history = db === undefined ? new MemoryHistory() : new SqliteHistory(db)
+    return { broker: new MemoryBroker(history), presence: new MemoryPresence() }
+  }
+
+  const redis = await connectRedis(options.broker, logger)
+  const keys = new RedisKeys(options.broker.keyPrefix)
+  const broker = new RedisBroker(redis, keys, logger)
+  const presence = new RedisPresence(redis.commands, keys, {
+    ttlMs: options.broker.presenceTtlMs,
+    logger,
+    announce: (channel, type, member) => {
+      broker.publishPresence(channel, type, member).catch((error: unknown) => {
+        logger.warn({ err: error, channel, type }, 'announcing a presence change failed')
+      })
+    },
+  })
+  return { broker, presence }
 }
 
 function parseUrl(request: IncomingMessage): URL | undefined {

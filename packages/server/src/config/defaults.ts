@@ -190,6 +190,35 @@ export interface Limits {
   apiRequestBurst: number
 }
 
+/** The embedded broker: one node, streams in the `storage` backend. */
+export interface MemoryBrokerOptions {
+  type: 'memory'
+}
+
+/**
+ * The Redis broker: nodes sharing one Redis (standalone, or a Redis Cluster with `cluster`)
+ * behave to clients like a single node. See `docs/scaling.md`.
+ */
+export interface RedisBrokerOptions {
+  type: 'redis'
+  /**
+   * `redis://[user:password@]host:port[/db]` of a standalone Redis.
+   * @default redis://127.0.0.1:6379
+   */
+  url?: string
+  /** Seed nodes of a Redis Cluster (`host:port`); set this or `url`, not both. */
+  cluster?: { nodes: string[] }
+  /** Prepended to every key and pub/sub channel, so several deployments can share a Redis. */
+  keyPrefix: string
+  /**
+   * How long a presence entry lives without its node refreshing it, in ms: the members of a
+   * node that died leave presence lists within this. Nodes refresh at a third of it.
+   */
+  presenceTtlMs: number
+}
+
+export type BrokerOptions = MemoryBrokerOptions | RedisBrokerOptions
+
 export interface ServerOptions {
   host: string
   port: number
@@ -197,6 +226,8 @@ export interface ServerOptions {
   dataDir: string
   /** `sqlite` keeps history and metadata in `dataDir`; `memory` keeps everything in memory. */
   storage: 'sqlite' | 'memory'
+  /** Where channel streams, presence and fan-out between nodes live. */
+  broker: BrokerOptions
   /**
    * API keys accepted by the HTTP API as `Authorization: Bearer <key>`: plain strings (every
    * scope; for development) or digests with scopes.
@@ -288,11 +319,20 @@ export const DEFAULT_LIMITS: Limits = {
   apiRequestBurst: 2000,
 }
 
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'
+
+/** Defaults of the Redis broker's options, applied when `broker.type` is `redis`. */
+export const DEFAULT_REDIS_OPTIONS: Omit<RedisBrokerOptions, 'type' | 'url' | 'cluster'> = {
+  keyPrefix: 'sb:',
+  presenceTtlMs: 30_000,
+}
+
 export const DEFAULT_OPTIONS: ServerOptions = {
   host: '0.0.0.0',
   port: 8080,
   dataDir: './data',
   storage: 'sqlite',
+  broker: { type: 'memory' },
   apiKeys: [],
   auth: {
     keys: [],

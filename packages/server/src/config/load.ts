@@ -10,6 +10,8 @@ import {
   DEFAULT_WEBHOOK,
   PUBLIC_KEY_ALGORITHMS,
   SECRET_ALGORITHMS,
+  DEFAULT_REDIS_OPTIONS,
+  type BrokerOptions,
   type ServerOptions,
 } from './defaults.js'
 import { configSchema } from './schema.js'
@@ -27,6 +29,8 @@ export interface Overrides {
   memory?: boolean
   apiKey?: string
   logLevel?: string
+  /** Selects the Redis broker at this URL (keeping the file's other Redis options). */
+  redisUrl?: string
 }
 
 /** Reads `SWITCHBOARD_*` environment variables into overrides. */
@@ -38,6 +42,15 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): Overrides {
   if (env.SWITCHBOARD_API_KEY) overrides.apiKey = env.SWITCHBOARD_API_KEY
   if (env.SWITCHBOARD_DATA_DIR) overrides.dataDir = env.SWITCHBOARD_DATA_DIR
   if (env.SWITCHBOARD_LOG_LEVEL) overrides.logLevel = env.SWITCHBOARD_LOG_LEVEL
+  const redisUrl = env.SWITCHBOARD_REDIS_URL
+  if (redisUrl) {
+    if (!/^rediss?:\/\//.test(redisUrl)) {
+      throw new ConfigError(
+        `SWITCHBOARD_REDIS_URL must start with redis:// or rediss://, got "${redisUrl}"`,
+      )
+    }
+    overrides.redisUrl = redisUrl
+  }
   return overrides
 }
 
@@ -86,6 +99,7 @@ export function resolveOptions(config: unknown, overrides: Overrides = {}): Serv
     heartbeat: { ...DEFAULT_OPTIONS.heartbeat, ...file.heartbeat },
     sse: { ...DEFAULT_OPTIONS.sse, ...file.sse },
     shutdown: { ...DEFAULT_OPTIONS.shutdown, ...file.shutdown },
+    broker: resolveBroker(file.broker, overrides.redisUrl),
     namespaces: { ...file.namespaces },
     apiKeys: [...(file.apiKeys ?? [])],
   }
@@ -99,6 +113,30 @@ export function resolveOptions(config: unknown, overrides: Overrides = {}): Serv
 
   checkConsistency(options)
   return options
+}
+
+/** Merges the file's broker options over their defaults; a Redis URL override selects Redis. */
+function resolveBroker(file: BrokerOptions | undefined, redisUrl: string | undefined) {
+  if (redisUrl !== undefined) {
+    const base = file?.type === 'redis' ? file : undefined
+    if (base?.cluster !== undefined) {
+      throw new ConfigError('SWITCHBOARD_REDIS_URL cannot be used with broker.cluster')
+    }
+    return { ...DEFAULT_REDIS_OPTIONS, ...base, type: 'redis' as const, url: redisUrl }
+  }
+  if (file === undefined || file.type === 'memory') {
+    const extra = Object.keys(file ?? {}).filter((key) => key !== 'type')
+    if (extra.length > 0) {
+      throw new ConfigError(
+        `broker.${extra[0]} applies only to broker.type "redis", but broker.type is "memory"`,
+      )
+    }
+    return DEFAULT_OPTIONS.broker
+  }
+  if (file.url !== undefined && file.cluster !== undefined) {
+    throw new ConfigError('broker.url and broker.cluster are exclusive: set one of them')
+  }
+  return { ...DEFAULT_REDIS_OPTIONS, ...file }
 }
 
 /**

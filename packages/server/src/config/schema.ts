@@ -71,6 +71,31 @@ const planOptions = {
   },
 }
 
+/** One schema for both broker types; `checkConsistency` refuses fields of the other type. */
+const brokerOptions = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type'],
+  properties: {
+    type: { enum: ['memory', 'redis'] },
+    url: { type: 'string', pattern: '^rediss?://' },
+    cluster: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['nodes'],
+      properties: {
+        nodes: {
+          type: 'array',
+          minItems: 1,
+          items: { type: 'string', pattern: '^[^:\\s]+:[0-9]{1,5}$' },
+        },
+      },
+    },
+    keyPrefix: { type: 'string', maxLength: 64, pattern: '^[^{}]*$' },
+    presenceTtlMs: { type: 'integer', minimum: 1_000, maximum: 24 * 3600 * 1000 },
+  },
+}
+
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
@@ -79,6 +104,7 @@ export const configSchema = {
     port: { type: 'integer', minimum: 0, maximum: 65535 },
     dataDir: { type: 'string', minLength: 1 },
     storage: { enum: ['sqlite', 'memory'] },
+    broker: brokerOptions,
     apiKeys: { type: 'array', items: apiKey },
     auth: {
       type: 'object',

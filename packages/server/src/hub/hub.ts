@@ -4,6 +4,7 @@
  * so that WebSocket, SSE and the HTTP API enforce the same rules.
  */
 import {
+  CloseCode,
   DEFAULT_EVENT,
   ErrorCode,
   channelNameProblem,
@@ -82,6 +83,7 @@ export class Hub {
     deps.broker.setHandler({
       onPublication: (channel, publication, epoch) => this.fanOut(channel, publication, epoch),
       onPresence: (channel, type, member) => this.fanOutPresence(channel, type, member),
+      onStreamLost: (channel) => this.resetChannel(channel),
     })
   }
 
@@ -406,6 +408,23 @@ export class Hub {
     const publication = OutgoingPublication.fromStored(local.nameJson, stored, epoch)
     for (const subscription of local.subscribers) subscription.push(publication)
     this.deps.stats.deliveries += local.subscribers.size
+  }
+
+  /**
+   * This node missed publications of the channel that history no longer holds. Its
+   * subscribers' connections are told to reconnect: they subscribe again with their
+   * position, learn `recovered: false`, and the application reloads its state.
+   */
+  private resetChannel(channel: string): void {
+    const local = this.channels.get(channel)
+    if (local === undefined) return
+    this.deps.logger.warn(
+      { channel, subscribers: local.subscribers.size },
+      'channel publications lost on this node: its subscribers reconnect',
+    )
+    for (const subscription of [...local.subscribers]) {
+      subscription.connection.close(CloseCode.ForceReconnect)
+    }
   }
 
   private fanOutPresence(channel: string, type: 'join' | 'leave', member: PresenceMember): void {

@@ -9,6 +9,9 @@
  *   as this node is subscribed to the channel. It sees nothing for unsubscribed channels.
  * - A duplicate publish (same idempotency key in its window) is not delivered.
  * - Presence events are delivered at most once, in the order they were published per channel.
+ * - Never silent loss: when a broker whose transport between nodes can drop publications
+ *   (Redis pub/sub during a disconnection) cannot fill the gap from history, it calls
+ *   `onStreamLost` for the channel instead. The in-process broker never loses any.
  */
 import type { PresenceMember, StreamPosition } from '@switchboard/protocol'
 import type { AppendOptions, ReadOptions, ReadResult, StoredPublication } from './history.js'
@@ -16,6 +19,11 @@ import type { AppendOptions, ReadOptions, ReadResult, StoredPublication } from '
 export interface BrokerHandler {
   onPublication(channel: string, publication: StoredPublication, epoch: string): void
   onPresence(channel: string, type: 'join' | 'leave', member: PresenceMember): void
+  /**
+   * Publications of the channel were missed by this node and are no longer in history: its
+   * local subscribers must start over (they recover with `recovered: false`).
+   */
+  onStreamLost(channel: string): void
 }
 
 export interface BrokerPublishResult extends StreamPosition {

@@ -22,6 +22,7 @@ const OPTIONS: AppendOptions = {
 interface Received {
   publications: Array<{ channel: string; publication: StoredPublication; epoch: string }>
   presence: Array<{ channel: string; type: string; member: PresenceMember }>
+  lost: string[]
 }
 
 export function brokerConformance(name: string, create: () => Promise<BrokerFixture>): void {
@@ -36,11 +37,12 @@ export function brokerConformance(name: string, create: () => Promise<BrokerFixt
       await fixture?.cleanup()
       fixture = await create()
       broker = fixture.broker
-      received = { publications: [], presence: [] }
+      received = { publications: [], presence: [], lost: [] }
       broker.setHandler({
         onPublication: (ch, publication, epoch) =>
           received.publications.push({ channel: ch, publication, epoch }),
         onPresence: (ch, type, member) => received.presence.push({ channel: ch, type, member }),
+        onStreamLost: (ch) => received.lost.push(ch),
       })
       channel = `conf:${process.pid}:${Date.now()}:${n++}`
     })
@@ -122,6 +124,7 @@ export function brokerConformance(name: string, create: () => Promise<BrokerFixt
         ],
       )
       assert.equal(broker.ready(), true)
+      assert.deepEqual(received.lost, [])
     })
   })
 }

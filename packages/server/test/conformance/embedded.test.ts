@@ -3,6 +3,7 @@ import { MemoryBroker } from '../../src/broker/memory.js'
 import { MemoryHistory } from '../../src/history/memory.js'
 import { SqliteHistory } from '../../src/history/sqlite.js'
 import { MemoryPresence } from '../../src/presence/memory.js'
+import { MemoryRouter, MemoryRouterNetwork } from '../../src/router/memory.js'
 import { openDatabase, type SqliteDatabase } from '../../src/storage/sqlite.js'
 import { MemoryStore } from '../../src/store/memory.js'
 import { SqliteStore } from '../../src/store/sqlite.js'
@@ -13,6 +14,7 @@ import { brokerConformance } from './broker.js'
 import { historyConformance } from './history.js'
 import { presenceConformance } from './presence.js'
 import { roomStoreConformance } from './room-store.js'
+import { routerConformance } from './router.js'
 import { storeConformance } from './store.js'
 
 /** A clock the test moves by hand, so TTL tests take no real time. */
@@ -117,4 +119,10 @@ roomStoreConformance('sqlite', async () => {
       tmp.remove()
     },
   }
+})
+
+routerConformance('memory', async () => {
+  const network = new MemoryRouterNetwork()
+  const nodes: [MemoryRouter, MemoryRouter] = [new MemoryRouter(network), new MemoryRouter(network)]
+  return { nodes, cleanup: async () => void (await Promise.all(nodes.map((n) => n.close()))) }
 })
