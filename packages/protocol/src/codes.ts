@@ -48,6 +48,12 @@ export const ErrorCode = {
   Unavailable: 'unavailable',
   /** A bug or an unexpected failure of a storage backend; the server keeps serving. */
   InternalError: 'internal_error',
+
+  // Transport security and admission
+  /** The request's `Origin` is not in `security.allowedOrigins` (HTTP 403, before upgrade). */
+  OriginNotAllowed: 'origin_not_allowed',
+  /** Too many connections from one client IP (HTTP 429 with `Retry-After`, before upgrade). */
+  RateLimited: 'rate_limited',
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 

@@ -22,6 +22,8 @@ Options:
   --data-dir DIR    directory of the embedded database (env SWITCHBOARD_DATA_DIR; default ./data)
   --memory          keep everything in memory; history is lost on restart
   --log-level L     fatal, error, warn, info, debug, trace or silent (default warn)
+  --tls-cert FILE   PEM certificate: serve https:// and wss:// (env SWITCHBOARD_TLS_CERT)
+  --tls-key FILE    PEM private key of --tls-cert (env SWITCHBOARD_TLS_KEY)
   -h, --help        show this help
 
 Environment: SWITCHBOARD_API_KEY adds an HTTP API key.
@@ -41,6 +43,8 @@ async function main(argv: string[]): Promise<number> {
         'data-dir': { type: 'string' },
         memory: { type: 'boolean' },
         'log-level': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -68,6 +72,8 @@ async function main(argv: string[]): Promise<number> {
     if (values['data-dir'] !== undefined) overrides.dataDir = values['data-dir']
     if (values.memory === true) overrides.memory = true
     if (values['log-level'] !== undefined) overrides.logLevel = values['log-level']
+    if (values['tls-cert'] !== undefined) overrides.tlsCertFile = values['tls-cert']
+    if (values['tls-key'] !== undefined) overrides.tlsKeyFile = values['tls-key']
 
     server = await Switchboard.create(loadOptions(overrides))
     port = await server.listen()
@@ -98,10 +104,11 @@ async function main(argv: string[]): Promise<number> {
 function printBanner(server: Switchboard, port: number): void {
   const { options } = server
   const host = options.host === '0.0.0.0' ? 'localhost' : options.host
-  const base = `http://${host}:${port}`
+  const scheme = server.secure ? 'https' : 'http'
+  const base = `${scheme}://${host}:${port}`
   const lines = [
     `Switchboard listening on ${base} (storage: ${options.storage}${options.storage === 'sqlite' ? `, ${options.dataDir}` : ''})`,
-    `  WebSocket: ws://${host}:${port}/ws    SSE: ${base}/sse?channel=NAME`,
+    `  WebSocket: ${server.secure ? 'wss' : 'ws'}://${host}:${port}/ws    SSE: ${base}/sse?channel=NAME`,
   ]
   if (options.devMode) {
     const key = options.apiKeys[0]

@@ -39,6 +39,10 @@ export function httpStatus(code: ErrorCode): number {
     case ErrorCode.PayloadTooLarge:
     case ErrorCode.MessageTooLarge:
       return 413
+    case ErrorCode.OriginNotAllowed:
+      return 403
+    case ErrorCode.RateLimited:
+      return 429
     case ErrorCode.Unavailable:
       return 503
     case ErrorCode.InternalError:

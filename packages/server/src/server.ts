@@ -3,8 +3,8 @@
  * serves them on one HTTP server.
  */
 import { randomBytes } from 'node:crypto'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import { ErrorCode } from '@switchboard/protocol'
 import type { Logger } from 'pino'
 import { Authenticator } from './auth.js'
@@ -17,14 +17,17 @@ import { MemoryHistory } from './history/memory.js'
 import { SqliteHistory } from './history/sqlite.js'
 import { Hub } from './hub/hub.js'
 import { Namespaces } from './hub/namespaces.js'
+import { createListener, type Listener } from './listener.js'
 import { createLogger } from './logger.js'
 import { Metrics, ServerStats } from './metrics.js'
 import type { Broker } from './ports/broker.js'
 import type { KeyValueStore } from './ports/store.js'
 import { MemoryPresence } from './presence/memory.js'
+import { TransportGate } from './security/gate.js'
 import { openDatabase, type SqliteDatabase } from './storage/sqlite.js'
 import { MemoryStore } from './store/memory.js'
 import { SqliteStore } from './store/sqlite.js'
+import { readTlsCredentials } from './tls.js'
 import { HttpApi } from './transport/http-api.js'
 import { handleClientRequest, type HttpClientDependencies } from './transport/http-client.js'
 import { sendError } from './transport/http-util.js'
@@ -34,7 +37,8 @@ import { WebSocketGateway } from './transport/websocket.js'
 const DEV_API_KEY = 'dev-api-key'
 
 export class Switchboard {
-  private readonly http: Server
+  private readonly http: Listener
+  private readonly gate: TransportGate
   private readonly websocket: WebSocketGateway
   private readonly sse: SseGateway
   private readonly api: HttpApi
@@ -83,18 +87,13 @@ export class Switchboard {
       ready: () => this.stopping === undefined && broker.ready(),
     })
 
-    this.http = createServer((request, response) => this.route(request, response))
-    this.http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
-      const url = parseUrl(request)
-      if (url?.pathname !== '/ws') {
-        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
-        return
-      }
-      this.websocket.handleUpgrade(request, socket, head, url)
-    })
-    this.http.on('clientError', (_error, socket: Socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
-    })
+    this.gate = new TransportGate(options)
+    this.http = createListener(
+      options.limits,
+      readTlsCredentials(options),
+      (request, response) => this.route(request, response),
+      (request, socket, head) => this.upgrade(request, socket, head),
+    )
   }
 
   /**
@@ -120,15 +119,9 @@ export class Switchboard {
 
   /** Starts listening; resolves with the bound port (useful with port 0). */
   async listen(): Promise<number> {
-    await new Promise<void>((resolve, reject) => {
-      this.http.once('error', reject)
-      this.http.listen(this.options.port, this.options.host, () => {
-        this.http.off('error', reject)
-        resolve()
-      })
-    })
-    const port = (this.http.address() as AddressInfo).port
-    this.logger.info({ host: this.options.host, port, storage: this.options.storage }, 'listening')
+    const port = await this.http.listen(this.options.port, this.options.host)
+    const { host, storage } = this.options
+    this.logger.info({ host, port, storage, tls: this.http.secure }, 'listening')
     return port
   }
 
@@ -143,15 +136,16 @@ export class Switchboard {
 
   private async shutdown(): Promise<void> {
     this.logger.info('shutting down')
-    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()))
+    const closed = this.http.close()
+    this.gate.close()
     this.websocket.shutdown()
     this.sse.shutdown()
-    this.http.closeIdleConnections()
+    this.http.closeIdle()
 
     const drained = Promise.race([closed, delay(this.options.shutdown.drainTimeoutMs)])
     await drained
     this.websocket.terminateAll()
-    this.http.closeAllConnections()
+    this.http.closeAll()
     await closed
 
     await this.broker.close()
@@ -160,12 +154,28 @@ export class Switchboard {
     this.logger.info('stopped')
   }
 
+  /** Whether the listener serves `https://` and `wss://`. */
+  get secure(): boolean {
+    return this.http.secure
+  }
+
+  private upgrade(request: IncomingMessage, socket: Socket, head: Buffer): void {
+    const url = parseUrl(request)
+    if (url?.pathname !== '/ws') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
+    if (!this.gate.upgrade(request, socket)) return
+    this.websocket.handleUpgrade(request, socket, head, url)
+  }
+
   private route(request: IncomingMessage, response: ServerResponse): void {
     const url = parseUrl(request)
     if (url === undefined) {
       sendError(response, new SwitchboardError(ErrorCode.BadRequest, 'malformed request URL'))
       return
     }
+    if (!this.gate.request(request, response, url.pathname)) return
     if (url.pathname === '/sse') {
       this.sse.handle(request, response, url).catch((error: unknown) => {
         this.logger.error({ err: error }, 'sse request failed')

@@ -19,7 +19,7 @@ export interface NamespaceOptions {
   idempotencyWindowMs: number
 }
 
-export interface Limits {
+export interface Limits extends AdmissionLimits {
   /** Largest WebSocket message accepted from a client, in bytes; larger closes with 1009. */
   maxFrameBytes: number
   /** Largest published `data`, JSON-encoded, in bytes. */
@@ -38,7 +38,7 @@ export interface Limits {
   maxBatchSize: number
 }
 
-export interface ServerOptions {
+export interface ServerOptions extends TransportSecurityOptions {
   host: string
   port: number
   /** Directory of the embedded SQLite database. */
@@ -80,6 +80,52 @@ export interface ServerOptions {
   devMode: boolean
 }
 
+// ---- Transport security and admission: TLS, origins, per-IP admission, slow clients ----
+
+/** Limits applied per client IP before any handshake work, and to slow HTTP clients. */
+export interface AdmissionLimits {
+  /** WebSocket and SSE connections open at once from one client IP; more get 429. */
+  maxConnectionsPerIp: number
+  /** New WebSocket and SSE connections per second from one client IP (token-bucket refill). */
+  newConnectionsPerSecondPerIp: number
+  /** New connections one client IP may open at once before the per-second rate applies. */
+  newConnectionsBurstPerIp: number
+  /** Time a client has to send the request headers (and the TLS handshake), in ms. */
+  headersTimeoutMs: number
+  /** Time a client has to send a whole HTTP request, body included, in ms. */
+  requestTimeoutMs: number
+}
+
+export interface TransportSecurityOptions {
+  /** Serve `https://` and `wss://` (HTTP/2 with HTTP/1.1 fallback) with these PEM files. */
+  tls?: {
+    certFile?: string
+    keyFile?: string
+  }
+  security: {
+    /**
+     * Browser origins allowed on `/ws`, `/sse` and `/client/request`, and echoed by CORS:
+     * exact (`https://app.example.com`) or wildcard subdomains (`https://*.example.com`);
+     * `*` allows any origin. Requests without an `Origin` header are not browsers and pass.
+     */
+    allowedOrigins: string[]
+    /** Take the client IP from the last `X-Forwarded-For` address (set by your proxy). */
+    trustProxy: boolean
+  }
+}
+
+export const DEFAULT_ADMISSION_LIMITS: AdmissionLimits = {
+  maxConnectionsPerIp: 1_000,
+  newConnectionsPerSecondPerIp: 50,
+  newConnectionsBurstPerIp: 200,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+}
+
+export const DEFAULT_TRANSPORT_SECURITY: TransportSecurityOptions = {
+  security: { allowedOrigins: ['*'], trustProxy: false },
+}
+
 export const DEFAULT_CHANNEL_OPTIONS: NamespaceOptions = {
   historySize: 100,
   historyTtlMs: 10 * 60_000,
@@ -99,6 +145,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxQueueBytes: 1024 * 1024,
   maxHistoryLimit: 1000,
   maxBatchSize: 100,
+  ...DEFAULT_ADMISSION_LIMITS,
 }
 
 export const DEFAULT_OPTIONS: ServerOptions = {
@@ -116,4 +163,5 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   shutdown: { reconnectJitterMs: 5_000, drainTimeoutMs: 10_000 },
   logLevel: 'warn',
   devMode: false,
+  ...DEFAULT_TRANSPORT_SECURITY,
 }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { Ajv } from 'ajv'
 import { DEFAULT_OPTIONS, type ServerOptions } from './defaults.js'
 import { configSchema } from './schema.js'
+import { checkTransportSecurity } from './security.js'
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
@@ -21,6 +22,8 @@ export interface Overrides {
   memory?: boolean
   apiKey?: string
   logLevel?: string
+  tlsCertFile?: string
+  tlsKeyFile?: string
 }
 
 /** Reads `SWITCHBOARD_*` environment variables into overrides. */
@@ -32,6 +35,8 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): Overrides {
   if (env.SWITCHBOARD_API_KEY) overrides.apiKey = env.SWITCHBOARD_API_KEY
   if (env.SWITCHBOARD_DATA_DIR) overrides.dataDir = env.SWITCHBOARD_DATA_DIR
   if (env.SWITCHBOARD_LOG_LEVEL) overrides.logLevel = env.SWITCHBOARD_LOG_LEVEL
+  if (env.SWITCHBOARD_TLS_CERT) overrides.tlsCertFile = env.SWITCHBOARD_TLS_CERT
+  if (env.SWITCHBOARD_TLS_KEY) overrides.tlsKeyFile = env.SWITCHBOARD_TLS_KEY
   return overrides
 }
 
@@ -74,6 +79,8 @@ export function resolveOptions(config: unknown, overrides: Overrides = {}): Serv
     shutdown: { ...DEFAULT_OPTIONS.shutdown, ...file.shutdown },
     namespaces: { ...file.namespaces },
     apiKeys: [...(file.apiKeys ?? [])],
+    security: { ...DEFAULT_OPTIONS.security, ...file.security },
+    tls: { ...file.tls },
   }
 
   if (overrides.port !== undefined) options.port = overrides.port
@@ -82,6 +89,10 @@ export function resolveOptions(config: unknown, overrides: Overrides = {}): Serv
   if (overrides.memory) options.storage = 'memory'
   if (overrides.apiKey !== undefined) options.apiKeys.push(overrides.apiKey)
   if (overrides.logLevel !== undefined) options.logLevel = overrides.logLevel
+  if (overrides.tlsCertFile !== undefined)
+    options.tls = { ...options.tls, certFile: overrides.tlsCertFile }
+  if (overrides.tlsKeyFile !== undefined)
+    options.tls = { ...options.tls, keyFile: overrides.tlsKeyFile }
 
   checkConsistency(options)
   return options
@@ -126,6 +137,7 @@ export function loadOptions(overrides: Overrides): ServerOptions {
 }
 
 function checkConsistency(options: ServerOptions): void {
+  checkTransportSecurity(options)
   const limits = options.limits
   if (limits.maxMessageBytes > limits.maxHttpBodyBytes) {
     throw new ConfigError(

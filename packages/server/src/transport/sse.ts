@@ -164,7 +164,8 @@ export class SseGateway {
     response.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
+      // HTTP/2 forbids connection-specific headers; its streams need no keep-alive hint.
+      ...(request.httpVersionMajor === 1 ? { Connection: 'keep-alive' } : {}),
       'X-Accel-Buffering': 'no',
     })
     response.write(`retry: ${this.deps.options.sse.retryMs}\n:ok\n\n`)
