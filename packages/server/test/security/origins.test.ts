@@ -5,28 +5,10 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import WebSocket from 'ws'
 import { ConfigError, resolveOptions } from '../../src/config/load.js'
+import { handshake } from '../helpers/handshake.js'
 import { startServer, testConfig, type TestServer } from '../helpers/server.js'
 import { TestClient } from '../helpers/ws-client.js'
-
-/** Resolves with the HTTP status and body of a refused handshake, or 101 when it opened. */
-function handshake(url: string, origin?: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, origin === undefined ? {} : { origin })
-    ws.on('open', () => {
-      ws.close()
-      resolve({ status: 101, body: '' })
-    })
-    ws.on('unexpected-response', (_request, response) => {
-      let body = ''
-      response.setEncoding('utf8')
-      response.on('data', (chunk: string) => (body += chunk))
-      response.on('end', () => resolve({ status: response.statusCode!, body }))
-    })
-    ws.on('error', reject)
-  })
-}
 
 describe('origin allowlist', () => {
   let server: TestServer
@@ -39,7 +21,7 @@ describe('origin allowlist', () => {
 
   it('refuses a WebSocket upgrade from a foreign origin with 403 origin_not_allowed', async () => {
     for (const origin of ['https://evil.test', 'https://evilexample.com', 'http://app.test']) {
-      const { status, body } = await handshake(server.wsUrl, origin)
+      const { status, body } = await handshake(server.wsUrl, { origin })
       assert.equal(status, 403, origin)
       assert.equal(JSON.parse(body).error.code, 'origin_not_allowed', origin)
     }
@@ -47,7 +29,9 @@ describe('origin allowlist', () => {
 
   it('lets an exact origin, a wildcard subdomain and a client without Origin connect', async () => {
     for (const origin of ['https://app.test', 'https://eu.example.com', undefined]) {
-      assert.equal((await handshake(server.wsUrl, origin)).status, 101, String(origin))
+      const result = await handshake(server.wsUrl, origin === undefined ? {} : { origin })
+      assert.equal(result.status, 101, String(origin))
+      result.ws?.close()
     }
     const client = await TestClient.connect(server.wsUrl, { origin: 'https://a.b.example.com' })
     const reply = await client.request({ action: 'subscribe', channel: 'origins' })
