@@ -56,7 +56,22 @@ export function createListener(
     : new SecureListener(limits, tls, onRequest, onUpgrade)
 }
 
-const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'
+const REQUEST_TIMEOUT =
+  'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'
+/** Grace for a refused client to read its answer before its socket is destroyed, in ms. */
+const ANSWER_GRACE_MS = 1_000
+
+/** Answers an HTTP/1 request the parser refused: 408 for a missed deadline, else 400. */
+function onClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) return
+  const status =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? '408 Request Timeout'
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? '431 Request Header Fields Too Large'
+        : '400 Bad Request'
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+}
 
 abstract class BaseListener implements Listener {
   abstract readonly secure: boolean
@@ -100,9 +115,7 @@ class PlainListener extends BaseListener {
       onRequest,
     )
     this.server.on('upgrade', onUpgrade)
-    this.server.on('clientError', (_error, socket: Duplex) => {
-      if (socket.writable) socket.end(BAD_REQUEST)
-    })
+    this.server.on('clientError', onClientError)
   }
 
   closeIdle(): void {
@@ -114,21 +127,23 @@ class PlainListener extends BaseListener {
   }
 }
 
-/** Per TLS connection: the deadline timer, and whether an HTTP/1 request is in progress. */
+/** Per HTTP/1.1 TLS connection: the deadline timer, and whether a request is in progress. */
 interface SecureConnection {
   timer: NodeJS.Timeout | undefined
   busy: boolean
-  session: Http2Session | undefined
 }
 
 /**
  * Node's HTTP/2 server does not apply `headersTimeout` and `requestTimeout` to its HTTP/1.1
- * connections, nor track them for a graceful close, so this class does both itself.
+ * connections, nor track them for a graceful close, so this class does both itself. HTTP/2
+ * sessions are only ever handled through their session object: writing to or destroying the
+ * socket under one breaks nghttp2's bookkeeping.
  */
 class SecureListener extends BaseListener {
   readonly secure = true
   protected readonly server: Http2SecureServer
   private readonly connections = new Map<TLSSocket, SecureConnection>()
+  private readonly sessions = new Set<Http2Session>()
 
   constructor(
     private readonly limits: Timeouts,
@@ -159,25 +174,25 @@ class SecureListener extends BaseListener {
       }
       onUpgrade(request, socket, head)
     })
-    this.server.on('clientError', (_error: Error, socket: Duplex) => {
-      if (socket.writable) socket.end(BAD_REQUEST)
-    })
+    this.server.on('clientError', onClientError)
   }
 
   closeIdle(): void {
+    for (const session of this.sessions) session.close()
     for (const [socket, connection] of this.connections) {
-      if (connection.session !== undefined) connection.session.close()
-      else if (!connection.busy) socket.destroy()
+      if (!connection.busy) socket.destroy()
     }
   }
 
   closeAll(): void {
+    for (const session of this.sessions) session.destroy()
     for (const socket of this.connections.keys()) socket.destroy()
   }
 
-  /** A new TLS connection has `headersTimeoutMs` to send its first request or HTTP/2 preface. */
+  /** A new HTTP/1.1 connection has `headersTimeoutMs` to send its first request. */
   private track(socket: TLSSocket): void {
-    const connection: SecureConnection = { timer: undefined, busy: false, session: undefined }
+    if (socket.alpnProtocol === 'h2') return
+    const connection: SecureConnection = { timer: undefined, busy: false }
     this.connections.set(socket, connection)
     this.armHeadersDeadline(socket, connection)
     socket.once('close', () => {
@@ -191,19 +206,15 @@ class SecureListener extends BaseListener {
    * session that opens no stream: it is closed once idle for `headersTimeoutMs` with none open.
    */
   private trackSession(session: Http2Session): void {
-    const socket = session.socket as TLSSocket
-    const connection = this.connections.get(socket)
-    if (connection !== undefined) {
-      clearTimeout(connection.timer)
-      connection.session = session
-    }
+    this.sessions.add(session)
+    session.once('close', () => this.sessions.delete(session))
     let openStreams = 0
     session.on('stream', (stream) => {
       openStreams++
       stream.once('close', () => openStreams--)
     })
     session.setTimeout(this.limits.headersTimeoutMs, () => {
-      if (openStreams === 0) session.destroy()
+      if (openStreams === 0) session.close()
     })
   }
 
@@ -230,10 +241,21 @@ class SecureListener extends BaseListener {
     request.once('end', () => clearTimeout(timer))
   }
 
+  /**
+   * A connection that started a request and did not finish its headers in time gets 408, as
+   * Node's plain server answers; one that sent nothing is closed silently.
+   */
   private armHeadersDeadline(socket: TLSSocket, connection: SecureConnection): void {
     clearTimeout(connection.timer)
+    const bytesRead = socket.bytesRead
     connection.timer = setTimeout(() => {
-      if (!connection.busy && connection.session === undefined) socket.destroy()
+      if (connection.busy) return
+      if (socket.bytesRead === bytesRead || !socket.writable) {
+        socket.destroy()
+        return
+      }
+      socket.end(REQUEST_TIMEOUT)
+      setTimeout(() => socket.destroy(), ANSWER_GRACE_MS).unref()
     }, this.limits.headersTimeoutMs)
     connection.timer.unref()
   }
