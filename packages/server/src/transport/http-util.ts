@@ -3,6 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { ErrorCode } from '@switchboard/protocol'
 import { SwitchboardError, errorBody, httpStatus } from '../errors.js'
 
+/** Refuses invalid UTF-8 instead of replacing it with U+FFFD, which would alter the data. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body)
   response.writeHead(status, {
@@ -51,8 +54,15 @@ export function readJsonBody(request: IncomingMessage, maxBytes: number): Promis
     request.on('error', reject)
     request.on('end', () => {
       if (size > maxBytes) return
+      let text: string
       try {
-        resolve(JSON.parse(Buffer.concat(chunks, size).toString('utf8')) as unknown)
+        text = strictUtf8.decode(Buffer.concat(chunks, size))
+      } catch {
+        reject(new SwitchboardError(ErrorCode.InvalidJson, 'request body is not valid UTF-8'))
+        return
+      }
+      try {
+        resolve(JSON.parse(text) as unknown)
       } catch {
         reject(new SwitchboardError(ErrorCode.InvalidJson, 'request body is not valid JSON'))
       }
