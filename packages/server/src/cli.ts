@@ -106,9 +106,10 @@ function printBanner(server: Switchboard, port: number): void {
   const host = options.host === '0.0.0.0' ? 'localhost' : options.host
   const scheme = server.secure ? 'https' : 'http'
   const base = `${scheme}://${host}:${port}`
+  const wsScheme = server.secure ? 'wss' : 'ws'
   const lines = [
     `Switchboard listening on ${base} (storage: ${options.storage}${options.storage === 'sqlite' ? `, ${options.dataDir}` : ''})`,
-    `  WebSocket: ${server.secure ? 'wss' : 'ws'}://${host}:${port}/ws    SSE: ${base}/sse?channel=NAME`,
+    `  WebSocket: ${wsScheme}://${host}:${port}/ws    SSE: ${base}/sse?channel=NAME`,
   ]
   if (options.devMode) {
     const key = options.apiKeys[0]

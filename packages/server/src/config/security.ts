@@ -21,7 +21,8 @@ export function checkTransportSecurity(options: ServerOptions): void {
   const { headersTimeoutMs, requestTimeoutMs } = options.limits
   if (headersTimeoutMs > requestTimeoutMs) {
     throw new ConfigError(
-      `limits.headersTimeoutMs (${headersTimeoutMs}) must not exceed limits.requestTimeoutMs (${requestTimeoutMs})`,
+      `limits.headersTimeoutMs (${headersTimeoutMs}) must not exceed ` +
+        `limits.requestTimeoutMs (${requestTimeoutMs})`,
     )
   }
 }

@@ -19,7 +19,7 @@ function opened(results: HandshakeResult[]): HandshakeResult[] {
 }
 
 describe('per-IP admission', () => {
-  it('cuts a flood from one address while others connect and subscribers keep receiving', async (t) => {
+  it('cuts a flood from one address; others connect, subscribers keep receiving', async (t) => {
     const server = await startServer({
       security: { trustProxy: true },
       limits: {
