@@ -81,7 +81,7 @@ describe('slow clients', () => {
     client.close()
   })
 
-  it('cuts trickled headers and stalled handshakes over TLS; HTTP/2 SSE carries on', async (t) => {
+  it('cuts trickled headers and stalled handshakes over TLS; SSE and wss:// carry on', async (t) => {
     const certificate = makeCertificate()
     t.after(() => certificate.remove())
     const server = await startServer({
@@ -98,6 +98,10 @@ describe('slow clients', () => {
     stream.setEncoding('utf8')
     stream.on('data', (chunk: string) => (text += chunk))
     await waitFor(() => text.includes('$subscribed'), { message: 'the SSE stream' })
+    const client = await TestClient.connect(`wss://127.0.0.1:${server.port}/ws`, {
+      ca: certificate.cert,
+    })
+    await client.request({ action: 'subscribe', channel: 'live' })
 
     const tls = connectTls({
       port: server.port,
@@ -133,5 +137,8 @@ describe('slow clients', () => {
     post.resume()
     await waitFor(() => text.includes('"still here"'), { message: 'the event over HTTP/2' })
     assert.equal(stream.closed, false)
+    assert.equal((await client.waitFrame((f) => f.type === 'message')).data, 'still here')
+    assert.equal(client.closeCode, undefined, 'the wss:// connection outlived both limits')
+    client.close()
   })
 })
