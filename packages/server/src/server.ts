@@ -87,7 +87,7 @@ export class Switchboard {
       ready: () => this.stopping === undefined && broker.ready(),
     })
 
-    this.gate = new TransportGate(options)
+    this.gate = new TransportGate(options, stats)
     this.http = createListener(
       options.limits,
       readTlsCredentials(options),

@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream'
 import { ErrorCode } from '@switchboard/protocol'
 import type { ServerOptions } from '../config/defaults.js'
 import { SwitchboardError } from '../errors.js'
+import type { ServerStats } from '../metrics.js'
 import { sendError } from '../transport/http-util.js'
 import { Admission, AdmissionRefusal, clientAddress } from './admission.js'
 import { applyCors } from './cors.js'
@@ -25,7 +26,10 @@ export class TransportGate {
   readonly admission: Admission
   private readonly origins: OriginPolicy
 
-  constructor(private readonly options: Pick<ServerOptions, 'security' | 'limits'>) {
+  constructor(
+    private readonly options: Pick<ServerOptions, 'security' | 'limits'>,
+    private readonly stats: ServerStats,
+  ) {
     this.origins = new OriginPolicy(options.security.allowedOrigins)
     this.admission = new Admission(options.limits)
   }
@@ -64,6 +68,7 @@ export class TransportGate {
   private originRefusal(request: IncomingMessage): SwitchboardError | undefined {
     const origin = request.headers.origin
     if (this.origins.allows(origin)) return undefined
+    this.stats.originRefusals++
     return new SwitchboardError(
       ErrorCode.OriginNotAllowed,
       `origin ${origin} is not in security.allowedOrigins`,
@@ -77,7 +82,10 @@ export class TransportGate {
   ): AdmissionRefusal | undefined {
     const address = clientAddress(request, this.options.security.trustProxy)
     const result = this.admission.admit(address)
-    if (result instanceof AdmissionRefusal) return result
+    if (result instanceof AdmissionRefusal) {
+      this.stats.admissionRefusals++
+      return result
+    }
     closable.once('close', result)
     return undefined
   }

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { handshake, type HandshakeResult } from '../helpers/handshake.js'
-import { apiPost, startServer } from '../helpers/server.js'
+import { apiGet, apiPost, startServer } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
 import { TestClient } from '../helpers/ws-client.js'
 
@@ -48,6 +48,8 @@ describe('per-IP admission', () => {
     assert.equal(JSON.parse(refused.body).error.code, 'rate_limited')
     assert.match(JSON.parse(refused.body).error.message, /newConnectionsPerSecondPerIp/)
     assert.ok(Number(refused.headers['retry-after']) >= 1, 'a Retry-After header')
+    const metrics = await apiGet(`${server.url}/metrics`, null)
+    assert.match(metrics.body, /switchboard_admission_refusals_total 1[0-6]\n/)
 
     const other = await handshake(server.wsUrl, from('203.0.113.2'))
     assert.equal(other.status, 101, 'another address connects during the flood')

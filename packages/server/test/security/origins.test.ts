@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { ConfigError, resolveOptions } from '../../src/config/load.js'
 import { handshake } from '../helpers/handshake.js'
-import { startServer, testConfig, type TestServer } from '../helpers/server.js'
+import { apiGet, startServer, testConfig, type TestServer } from '../helpers/server.js'
 import { TestClient } from '../helpers/ws-client.js'
 
 describe('origin allowlist', () => {
@@ -25,6 +25,8 @@ describe('origin allowlist', () => {
       assert.equal(status, 403, origin)
       assert.equal(JSON.parse(body).error.code, 'origin_not_allowed', origin)
     }
+    const metrics = await apiGet(`${server.url}/metrics`, null)
+    assert.match(metrics.body, /switchboard_origin_refusals_total [3-9]\n/)
   })
 
   it('lets an exact origin, a wildcard subdomain and a client without Origin connect', async () => {

@@ -127,6 +127,21 @@ describe('slow clients', () => {
     const idleMs = Date.now() - started
     assert.ok(idleMs < HEADERS_TIMEOUT_MS + SLACK_MS, `idle session closed after ${idleMs} ms`)
 
+    // An HTTP/2 request whose body trickles.
+    const slowPost = session.request({
+      ':method': 'POST',
+      ':path': '/client/request',
+      'content-type': 'application/json',
+      'content-length': '1000',
+    })
+    slowPost.on('error', () => {})
+    const postStarted = Date.now()
+    const dripping = setInterval(() => slowPost.writable && slowPost.write(' '), 100)
+    await new Promise((resolve) => slowPost.once('close', resolve))
+    clearInterval(dripping)
+    const postMs = Date.now() - postStarted
+    assert.ok(postMs < REQUEST_TIMEOUT_MS + SLACK_MS, `slow body cut after ${postMs} ms`)
+
     const post = session.request({
       ':method': 'POST',
       ':path': '/v1/publish',
