@@ -75,6 +75,23 @@ describe('TLS and HTTP/2', () => {
     stream.close()
   })
 
+  it('runs a client request over HTTP/2', async () => {
+    const post = session.request({
+      ':method': 'POST',
+      ':path': '/client/request',
+      'content-type': 'application/json',
+      origin: 'https://app.test',
+    })
+    post.end(JSON.stringify({ id: 7, action: 'publish', channel: 'h2-client', data: 'hi' }))
+    const [headers] = (await once(post, 'response')) as [Record<string, unknown>]
+    let body = ''
+    post.setEncoding('utf8')
+    for await (const chunk of post) body += chunk as string
+    assert.equal(headers[':status'], 200)
+    assert.equal(headers['access-control-allow-origin'], 'https://app.test')
+    assert.equal((JSON.parse(body) as { id: number }).id, 7)
+  })
+
   it('still answers HTTP/1.1 over https', async () => {
     const { status, body, version } = await new Promise<{
       status: number
