@@ -27,7 +27,7 @@ import { TransportGate } from './security/gate.js'
 import { openDatabase, type SqliteDatabase } from './storage/sqlite.js'
 import { MemoryStore } from './store/memory.js'
 import { SqliteStore } from './store/sqlite.js'
-import { readTlsCredentials } from './tls.js'
+import { readTlsCredentials, type TlsCredentials } from './tls.js'
 import { HttpApi } from './transport/http-api.js'
 import { handleClientRequest, type HttpClientDependencies } from './transport/http-client.js'
 import { sendError } from './transport/http-util.js'
@@ -51,6 +51,7 @@ export class Switchboard {
     private readonly broker: Broker,
     private readonly store: KeyValueStore,
     private readonly db: SqliteDatabase | undefined,
+    tls: TlsCredentials | undefined,
   ) {
     const stats = new ServerStats()
     const scheduler = new FlushScheduler()
@@ -90,7 +91,7 @@ export class Switchboard {
     this.gate = new TransportGate(options, stats)
     this.http = createListener(
       options.limits,
-      readTlsCredentials(options),
+      tls,
       (request, response) => this.route(request, response),
       (request, socket, head) => this.upgrade(request, socket, head),
     )
@@ -102,6 +103,8 @@ export class Switchboard {
    */
   static async create(options: ServerOptions): Promise<Switchboard> {
     const logger = createLogger(options.logLevel)
+    // Read before storage is opened, so that a bad file leaves nothing to clean up.
+    const tls = readTlsCredentials(options)
     const db = options.storage === 'sqlite' ? openDatabase(options.dataDir) : undefined
     const history = db === undefined ? new MemoryHistory() : new SqliteHistory(db)
     const store = db === undefined ? new MemoryStore() : new SqliteStore(db)
@@ -114,7 +117,7 @@ export class Switchboard {
       }
       options.apiKeys.push(key)
     }
-    return new Switchboard(options, logger, new MemoryBroker(history), store, db)
+    return new Switchboard(options, logger, new MemoryBroker(history), store, db, tls)
   }
 
   /** Starts listening; resolves with the bound port (useful with port 0). */

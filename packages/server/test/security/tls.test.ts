@@ -8,6 +8,7 @@ import { request as httpsRequest } from 'node:https'
 import { connect, type ClientHttp2Session } from 'node:http2'
 import { after, before, describe, it } from 'node:test'
 import { ConfigError, resolveOptions } from '../../src/config/load.js'
+import { Switchboard } from '../../src/server.js'
 import { makeCertificate, type Certificate } from '../helpers/certificate.js'
 import { API_KEY, startChild, startServer, testConfig, type TestServer } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
@@ -121,6 +122,16 @@ describe('TLS and HTTP/2', () => {
     )
     assert.throws(
       () => resolveOptions(testConfig({ tls: { keyFile: certificate.keyFile } })),
+      (error: Error) => error instanceof ConfigError && /tls\.certFile/.test(error.message),
+    )
+  })
+
+  it('fails to start on an unreadable certificate, naming the field', async () => {
+    const options = resolveOptions(
+      testConfig({ tls: { certFile: '/nonexistent/cert.pem', keyFile: certificate.keyFile } }),
+    )
+    await assert.rejects(
+      Switchboard.create(options),
       (error: Error) => error instanceof ConfigError && /tls\.certFile/.test(error.message),
     )
   })
