@@ -9,6 +9,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import {
+  constants,
   createSecureServer,
   type Http2SecureServer,
   type Http2ServerRequest,
@@ -163,7 +164,7 @@ class SecureListener extends BaseListener {
     this.server.on('request', (request: Http2ServerRequest, response: Http2ServerResponse) => {
       const http1 = request.httpVersionMajor === 1
       if (http1) this.requestStarted(request.socket as TLSSocket, response)
-      this.watchRequest(request)
+      this.watchRequest(request, response)
       onRequest(request as unknown as IncomingMessage, response as unknown as ServerResponse)
     })
     this.server.on('upgrade', (request: IncomingMessage, socket: TLSSocket, head: Buffer) => {
@@ -230,11 +231,22 @@ class SecureListener extends BaseListener {
   }
 
   /** The whole request, body included, must arrive within `requestTimeoutMs`. */
-  private watchRequest(request: Http2ServerRequest): void {
+  private watchRequest(request: Http2ServerRequest, response: Http2ServerResponse): void {
     const timer = setTimeout(() => {
       if (requestReceived(request)) return
-      if (request.httpVersionMajor === 1) request.socket.destroy()
-      else request.stream.close()
+      if (request.httpVersionMajor === 1) {
+        const socket = request.socket
+        if (response.headersSent) {
+          socket.destroy()
+          return
+        }
+        socket.end(REQUEST_TIMEOUT)
+        setTimeout(() => socket.destroy(), ANSWER_GRACE_MS).unref()
+        return
+      }
+      // CANCEL, not NO_ERROR: a NO_ERROR close waits for our side to finish writing, which a
+      // request still being read has not started, so the client would never be told.
+      request.stream.close(constants.NGHTTP2_CANCEL)
     }, this.limits.requestTimeoutMs)
     timer.unref()
     request.once('close', () => clearTimeout(timer))

@@ -67,10 +67,11 @@ describe('slow clients', () => {
 
     const body = await trickle(
       connectTcp(server.port, '127.0.0.1'),
-      'POST /v1/publish HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n',
+      'POST /client/request HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n',
       'x',
     )
     assert.ok(body.elapsedMs < REQUEST_TIMEOUT_MS + SLACK_MS, `${body.elapsedMs} ms`)
+    assert.match(body.answer, /^HTTP\/1\.1 408/)
 
     // Both streams have now outlived both limits.
     await apiPost(`${server.url}/v1/publish`, { channel: 'live', data: 'still here' })
@@ -113,6 +114,21 @@ describe('slow clients', () => {
     const headers = await trickle(tls, 'GET /healthz HTTP/1.1\r\nHost: x\r\n', 'X-Slow: a\r\n')
     assert.ok(headers.elapsedMs < HEADERS_TIMEOUT_MS + SLACK_MS, `${headers.elapsedMs} ms`)
     assert.match(headers.answer, /^HTTP\/1\.1 408/)
+
+    const tlsBody = connectTls({
+      port: server.port,
+      host: '127.0.0.1',
+      ca: certificate.cert,
+      ALPNProtocols: ['http/1.1'],
+    })
+    await once(tlsBody, 'secureConnect')
+    const body = await trickle(
+      tlsBody,
+      'POST /client/request HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n',
+      'x',
+    )
+    assert.ok(body.elapsedMs < REQUEST_TIMEOUT_MS + SLACK_MS, `${body.elapsedMs} ms`)
+    assert.match(body.answer, /^HTTP\/1\.1 408/)
 
     // A TCP connection that never starts the TLS handshake.
     const silent = connectTcp(server.port, '127.0.0.1')
