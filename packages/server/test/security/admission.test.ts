@@ -24,7 +24,7 @@ describe('per-IP admission', () => {
       security: { trustProxy: true },
       limits: {
         newConnectionsBurstPerIp: 4,
-        newConnectionsPerSecondPerIp: 2,
+        newConnectionsPerSecondPerIp: 1,
         maxConnectionsPerIp: 6,
       },
     })
@@ -41,6 +41,7 @@ describe('per-IP admission', () => {
     const flood = await Promise.all(
       Array.from({ length: 20 }, () => handshake(server.wsUrl, from('203.0.113.1'))),
     )
+    // The burst of 4, plus one refilled token if the flood took over a second on a slow machine.
     const admitted = opened(flood)
     assert.ok(admitted.length >= 4 && admitted.length <= 5, `${admitted.length} admitted`)
     const refused = flood.find((result) => result.status !== 101)!
