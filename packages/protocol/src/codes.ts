@@ -64,6 +64,10 @@ export const ErrorCode = {
   FunctionTimeout: 'function_timeout',
   /** Management API: the connection is gone (closed, or never on this node). */
   ConnectionGone: 'connection_gone',
+
+  // Transport security and admission
+  /** The request's `Origin` is not in `security.allowedOrigins` (HTTP 403, before upgrade). */
+  OriginNotAllowed: 'origin_not_allowed',
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 

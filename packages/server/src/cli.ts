@@ -25,6 +25,8 @@ Options:
   --data-dir DIR    directory of the embedded database (env SWITCHBOARD_DATA_DIR; default ./data)
   --memory          keep everything in memory; history is lost on restart
   --log-level L     fatal, error, warn, info, debug, trace or silent (default warn)
+  --tls-cert FILE   PEM certificate: serve https:// and wss:// (env SWITCHBOARD_TLS_CERT)
+  --tls-key FILE    PEM private key of --tls-cert (env SWITCHBOARD_TLS_KEY)
   -h, --help        show this help
 
 Environment: SWITCHBOARD_API_KEY adds an HTTP API key; SWITCHBOARD_REDIS_URL selects the
@@ -45,6 +47,8 @@ async function main(argv: string[]): Promise<number> {
         'data-dir': { type: 'string' },
         memory: { type: 'boolean' },
         'log-level': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -76,6 +80,8 @@ async function main(argv: string[]): Promise<number> {
     if (values['data-dir'] !== undefined) overrides.dataDir = values['data-dir']
     if (values.memory === true) overrides.memory = true
     if (values['log-level'] !== undefined) overrides.logLevel = values['log-level']
+    if (values['tls-cert'] !== undefined) overrides.tlsCertFile = values['tls-cert']
+    if (values['tls-key'] !== undefined) overrides.tlsKeyFile = values['tls-key']
 
     server = await Switchboard.create(loadOptions(overrides))
     port = await server.listen()
@@ -118,13 +124,15 @@ function apiKeyEntry(given: string | undefined): string {
 function printBanner(server: Switchboard, port: number): void {
   const { options } = server
   const host = options.host === '0.0.0.0' ? 'localhost' : options.host
-  const base = `http://${host}:${port}`
+  const scheme = server.secure ? 'https' : 'http'
+  const base = `${scheme}://${host}:${port}`
+  const wsScheme = server.secure ? 'wss' : 'ws'
   let where = `storage: ${options.storage}`
   if (options.storage === 'sqlite') where += `, ${options.dataDir}`
   if (options.broker.type === 'redis') where += ', broker: redis'
   const lines = [
     `Switchboard listening on ${base} (${where})`,
-    `  WebSocket: ws://${host}:${port}/ws    SSE: ${base}/sse?channel=NAME`,
+    `  WebSocket: ${wsScheme}://${host}:${port}/ws    SSE: ${base}/sse?channel=NAME`,
   ]
   if (options.devMode) {
     const key = options.apiKeys[0]

@@ -40,6 +40,8 @@ export function httpStatus(code: ErrorCode): number {
     case ErrorCode.PayloadTooLarge:
     case ErrorCode.MessageTooLarge:
       return 413
+    case ErrorCode.OriginNotAllowed:
+      return 403
     case ErrorCode.ConnectionGone:
       return 410
     case ErrorCode.FunctionFailed:

@@ -10,6 +10,10 @@ export class ServerStats {
   bytesSent = 0
   bytesReceived = 0
   slowConsumerDisconnects = 0
+  /** Requests and upgrades refused for their `Origin` (security.allowedOrigins). */
+  originRefusals = 0
+  /** Connections refused by per-IP admission (rate or concurrency). */
+  admissionRefusals = 0
 }
 
 export interface MetricsSources {
@@ -145,6 +149,16 @@ export class Metrics {
       'switchboard_slow_consumer_disconnects_total',
       'Connections closed because their outbound queue exceeded limits.maxQueueBytes.',
       () => stats.slowConsumerDisconnects,
+    )
+    counterFromStats(
+      'switchboard_origin_refusals_total',
+      'Requests and WebSocket upgrades refused because their Origin is not allowed.',
+      () => stats.originRefusals,
+    )
+    counterFromStats(
+      'switchboard_admission_refusals_total',
+      'WebSocket and SSE connections refused by the per-IP limits (429 rate_limited).',
+      () => stats.admissionRefusals,
     )
 
     function counterFromStats(name: string, help: string, read: () => number): void {

@@ -4,8 +4,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import { ErrorCode } from '@switchboard/protocol'
 import type { Logger } from 'pino'
 import { ApiKeys } from './auth/api-keys.js'
@@ -28,6 +28,7 @@ import { Hub } from './hub/hub.js'
 import { Namespaces } from './hub/namespaces.js'
 import { ConnectionPolicy } from './limits/connection-policy.js'
 import { Plans } from './limits/plans.js'
+import { createListener, type Listener } from './listener.js'
 import { createLogger } from './logger.js'
 import { WebhookDispatcher } from './webhooks/dispatcher.js'
 import type { RoomStore } from './ports/room-store.js'
@@ -44,9 +45,11 @@ import { MemoryPresence } from './presence/memory.js'
 import { RedisPresence } from './presence/redis.js'
 import { connectRedis } from './redis/connect.js'
 import { RedisKeys } from './redis/keys.js'
+import { TransportGate } from './security/gate.js'
 import { openDatabase, type SqliteDatabase } from './storage/sqlite.js'
 import { MemoryStore } from './store/memory.js'
 import { SqliteStore } from './store/sqlite.js'
+import { readTlsCredentials, type TlsCredentials } from './tls.js'
 import { HttpApi } from './transport/http-api.js'
 import { ManagementApi } from './transport/management-api.js'
 import {
@@ -64,7 +67,8 @@ const FUNCTIONS_DIR = './functions'
 const ROOMS_DIR = './rooms'
 
 export class Switchboard {
-  private readonly http: Server
+  private readonly http: Listener
+  private readonly gate: TransportGate
   private readonly websocket: WebSocketGateway
   private readonly sse: SseGateway
   private readonly api: HttpApi
@@ -89,6 +93,7 @@ export class Switchboard {
       roomClasses: FunctionModules<RoomClass> | undefined
       roomStore: RoomStore
     },
+    tls: TlsCredentials | undefined,
   ) {
     const { verifier, modules, roomClasses, roomStore } = parts
     this.modules = modules
@@ -184,23 +189,13 @@ export class Switchboard {
       ready: () => this.stopping === undefined && broker.ready(),
     })
 
-    this.http = createServer((request, response) => this.route(request, response))
-    this.http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
-      const url = parseUrl(request)
-      const room = url === undefined ? undefined : RoomHost.target(url.pathname)
-      if (room !== undefined && this.rooms !== undefined && url !== undefined) {
-        this.rooms.handleUpgrade(request, socket, head, url, room)
-        return
-      }
-      if (url?.pathname !== '/ws') {
-        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
-        return
-      }
-      this.websocket.handleUpgrade(request, socket, head, url)
-    })
-    this.http.on('clientError', (_error, socket: Socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
-    })
+    this.gate = new TransportGate(options, stats)
+    this.http = createListener(
+      options.limits,
+      tls,
+      (request, response) => this.route(request, response),
+      (request, socket, head) => this.upgrade(request, socket, head),
+    )
   }
 
   /**
@@ -217,6 +212,8 @@ export class Switchboard {
       options.devMode,
       logger,
     )
+    // Read before storage is opened, so that a bad file leaves nothing to clean up.
+    const tls = readTlsCredentials(options)
     const db = options.storage === 'sqlite' ? openDatabase(options.dataDir) : undefined
     const store = db === undefined ? new MemoryStore() : new SqliteStore(db)
     const roomStore = db === undefined ? new MemoryRoomStore() : new SqliteRoomStore(db)
@@ -230,26 +227,31 @@ export class Switchboard {
       options.apiKeys.push(key)
     }
     const { broker, presence } = await openBroker(options, logger, db)
-    return new Switchboard(options, logger, broker, presence, store, db, {
-      verifier,
-      modules,
-      roomClasses,
-      roomStore,
-    })
+    return new Switchboard(
+      options,
+      logger,
+      broker,
+      presence,
+      store,
+      db,
+      {
+        verifier,
+        modules,
+        roomClasses,
+        roomStore,
+      },
+      tls,
+    )
   }
 
   /** Starts listening; resolves with the bound port (useful with port 0). */
   async listen(): Promise<number> {
-    await new Promise<void>((resolve, reject) => {
-      this.http.once('error', reject)
-      this.http.listen(this.options.port, this.options.host, () => {
-        this.http.off('error', reject)
-        resolve()
-      })
-    })
-    const port = (this.http.address() as AddressInfo).port
-    const { storage, broker } = this.options
-    this.logger.info({ host: this.options.host, port, storage, broker: broker.type }, 'listening')
+    const port = await this.http.listen(this.options.port, this.options.host)
+    const { host, storage, broker } = this.options
+    this.logger.info(
+      { host, port, storage, broker: broker.type, tls: this.http.secure },
+      'listening',
+    )
     return port
   }
 
@@ -264,16 +266,17 @@ export class Switchboard {
 
   private async shutdown(): Promise<void> {
     this.logger.info('shutting down')
-    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()))
+    const closed = this.http.close()
+    this.gate.close()
     this.websocket.shutdown()
     this.sse.shutdown()
     this.rooms?.close()
-    this.http.closeIdleConnections()
+    this.http.closeIdle()
 
     const drained = Promise.race([closed, delay(this.options.shutdown.drainTimeoutMs)])
     await drained
     this.websocket.terminateAll()
-    this.http.closeAllConnections()
+    this.http.closeAll()
     await closed
 
     this.policy.close()
@@ -287,12 +290,34 @@ export class Switchboard {
     this.logger.info('stopped')
   }
 
+  /** Whether the listener serves `https://` and `wss://`. */
+  get secure(): boolean {
+    return this.http.secure
+  }
+
+  private upgrade(request: IncomingMessage, socket: Socket, head: Buffer): void {
+    const url = parseUrl(request)
+    const room = url === undefined ? undefined : RoomHost.target(url.pathname)
+    if (room !== undefined && this.rooms !== undefined && url !== undefined) {
+      if (!this.gate.upgrade(request, socket)) return
+      this.rooms.handleUpgrade(request, socket, head, url, room)
+      return
+    }
+    if (url?.pathname !== '/ws') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
+    if (!this.gate.upgrade(request, socket)) return
+    this.websocket.handleUpgrade(request, socket, head, url)
+  }
+
   private route(request: IncomingMessage, response: ServerResponse): void {
     const url = parseUrl(request)
     if (url === undefined) {
       sendError(response, new SwitchboardError(ErrorCode.BadRequest, 'malformed request URL'))
       return
     }
+    if (!this.gate.request(request, response, url.pathname)) return
     if (url.pathname === '/sse') {
       this.sse.handle(request, response, url).catch((error: unknown) => {
         this.logger.error({ err: error }, 'sse request failed')

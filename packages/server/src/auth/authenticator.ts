@@ -11,6 +11,7 @@ import { ErrorCode } from '@switchboard/protocol'
 import type { JWTPayload } from 'jose'
 import type { ServerOptions } from '../config/defaults.js'
 import type { ConnectionIdentity } from '../connection/connection.js'
+import { clientAddress } from '../security/admission.js'
 import { SwitchboardError } from '../errors.js'
 import type { Plans } from '../limits/plans.js'
 import type { ApiKey, ApiKeys } from './api-keys.js'
@@ -24,7 +25,7 @@ export const SUBPROTOCOL = 'switchboard'
 export const TOKEN_SUBPROTOCOL_PREFIX = 'token.'
 
 export interface AuthenticatorDependencies {
-  options: Pick<ServerOptions, 'auth'>
+  options: Pick<ServerOptions, 'auth' | 'security'>
   verifier: TokenVerifier
   apiKeys: ApiKeys
   plans: Plans
@@ -33,6 +34,14 @@ export interface AuthenticatorDependencies {
 
 export class Authenticator {
   constructor(private readonly deps: AuthenticatorDependencies) {}
+
+  /**
+   * The client's address, for per-address accounting: behind a trusted proxy
+   * (`security.trustProxy`), the one the proxy forwarded, else the peer's.
+   */
+  addressOf(request: IncomingMessage): string {
+    return clientAddress(request, this.deps.options.security.trustProxy)
+  }
 
   /** The token presented in the request, if any. */
   tokenOf(request: IncomingMessage, url: URL): string | undefined {
@@ -56,10 +65,10 @@ export class Authenticator {
    */
   async identify(request: IncomingMessage, url: URL): Promise<ConnectionIdentity> {
     const token = this.tokenOf(request, url)
-    if (token !== undefined) return this.fromToken(token, addressOf(request))
+    if (token !== undefined) return this.fromToken(token, this.addressOf(request))
     const anonymous = this.anonymous()
     if (anonymous !== undefined) return anonymous
-    await this.deps.failures.failed(addressOf(request))
+    await this.deps.failures.failed(this.addressOf(request))
     throw new SwitchboardError(ErrorCode.Unauthorized, 'a token is required')
   }
 
@@ -96,7 +105,7 @@ export class Authenticator {
     const presented = bearer(request)
     const key = presented === undefined ? undefined : this.deps.apiKeys.find(presented)
     if (key === undefined) {
-      await this.deps.failures.failed(addressOf(request))
+      await this.deps.failures.failed(this.addressOf(request))
       throw new SwitchboardError(
         ErrorCode.Unauthorized,
         'send a valid API key as Authorization: Bearer <key>',
@@ -140,11 +149,6 @@ export class Authenticator {
       expiresAt: payload.exp === undefined ? undefined : payload.exp * 1000,
     }
   }
-}
-
-/** The peer's address, for per-address accounting. */
-export function addressOf(request: IncomingMessage): string {
-  return request.socket.remoteAddress ?? 'unknown'
 }
 
 function bearer(request: IncomingMessage): string | undefined {

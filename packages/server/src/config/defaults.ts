@@ -157,7 +157,7 @@ export interface PlanOptions {
   idleTimeoutMs: number
 }
 
-export interface Limits {
+export interface Limits extends AdmissionLimits {
   /** Largest WebSocket message accepted from a client, in bytes; larger closes with 1009. */
   maxFrameBytes: number
   /** Largest published `data`, JSON-encoded, in bytes. */
@@ -219,7 +219,7 @@ export interface RedisBrokerOptions {
 
 export type BrokerOptions = MemoryBrokerOptions | RedisBrokerOptions
 
-export interface ServerOptions {
+export interface ServerOptions extends TransportSecurityOptions {
   host: string
   port: number
   /** Directory of the embedded SQLite database. */
@@ -289,6 +289,52 @@ export interface ServerOptions {
   devMode: boolean
 }
 
+// ---- Transport security and admission: TLS, origins, per-IP admission, slow clients ----
+
+/** Limits applied per client IP before any handshake work, and to slow HTTP clients. */
+export interface AdmissionLimits {
+  /** WebSocket and SSE connections open at once from one client IP; more get 429. */
+  maxConnectionsPerIp: number
+  /** New WebSocket and SSE connections per second from one client IP (token-bucket refill). */
+  newConnectionsPerSecondPerIp: number
+  /** New connections one client IP may open at once before the per-second rate applies. */
+  newConnectionsBurstPerIp: number
+  /** Time a client has to send the request headers (and the TLS handshake), in ms. */
+  headersTimeoutMs: number
+  /** Time a client has to send a whole HTTP request, body included, in ms. */
+  requestTimeoutMs: number
+}
+
+export interface TransportSecurityOptions {
+  /** Serve `https://` and `wss://` (HTTP/2 with HTTP/1.1 fallback) with these PEM files. */
+  tls?: {
+    certFile?: string
+    keyFile?: string
+  }
+  security: {
+    /**
+     * Browser origins allowed on `/ws`, `/sse` and `/client/request`, and echoed by CORS:
+     * exact (`https://app.example.com`) or wildcard subdomains (`https://*.example.com`);
+     * `*` allows any origin. Requests without an `Origin` header are not browsers and pass.
+     */
+    allowedOrigins: string[]
+    /** Take the client IP from the last `X-Forwarded-For` address (set by your proxy). */
+    trustProxy: boolean
+  }
+}
+
+export const DEFAULT_ADMISSION_LIMITS: AdmissionLimits = {
+  maxConnectionsPerIp: 1_000,
+  newConnectionsPerSecondPerIp: 50,
+  newConnectionsBurstPerIp: 200,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+}
+
+export const DEFAULT_TRANSPORT_SECURITY: TransportSecurityOptions = {
+  security: { allowedOrigins: ['*'], trustProxy: false },
+}
+
 export const DEFAULT_CHANNEL_OPTIONS: NamespaceOptions = {
   historySize: 100,
   historyTtlMs: 10 * 60_000,
@@ -317,6 +363,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxConnectionLifetimeMs: 0,
   apiRequestsPerSecond: 1000,
   apiRequestBurst: 2000,
+  ...DEFAULT_ADMISSION_LIMITS,
 }
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'
@@ -354,6 +401,7 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   shutdown: { reconnectJitterMs: 5_000, drainTimeoutMs: 10_000 },
   logLevel: 'warn',
   devMode: false,
+  ...DEFAULT_TRANSPORT_SECURITY,
 }
 
 export const DEFAULT_WEBHOOK: Omit<WebhookOptions, 'url' | 'secret'> = {

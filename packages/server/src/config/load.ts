@@ -15,6 +15,7 @@ import {
   type ServerOptions,
 } from './defaults.js'
 import { configSchema } from './schema.js'
+import { checkTransportSecurity } from './security.js'
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
@@ -31,6 +32,8 @@ export interface Overrides {
   logLevel?: string
   /** Selects the Redis broker at this URL (keeping the file's other Redis options). */
   redisUrl?: string
+  tlsCertFile?: string
+  tlsKeyFile?: string
 }
 
 /** Reads `SWITCHBOARD_*` environment variables into overrides. */
@@ -51,6 +54,8 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): Overrides {
     }
     overrides.redisUrl = redisUrl
   }
+  if (env.SWITCHBOARD_TLS_CERT) overrides.tlsCertFile = env.SWITCHBOARD_TLS_CERT
+  if (env.SWITCHBOARD_TLS_KEY) overrides.tlsKeyFile = env.SWITCHBOARD_TLS_KEY
   return overrides
 }
 
@@ -102,6 +107,8 @@ export function resolveOptions(config: unknown, overrides: Overrides = {}): Serv
     broker: resolveBroker(file.broker, overrides.redisUrl),
     namespaces: { ...file.namespaces },
     apiKeys: [...(file.apiKeys ?? [])],
+    security: { ...DEFAULT_OPTIONS.security, ...file.security },
+    tls: { ...file.tls },
   }
 
   if (overrides.port !== undefined) options.port = overrides.port
@@ -110,6 +117,10 @@ export function resolveOptions(config: unknown, overrides: Overrides = {}): Serv
   if (overrides.memory) options.storage = 'memory'
   if (overrides.apiKey !== undefined) options.apiKeys.push(overrides.apiKey)
   if (overrides.logLevel !== undefined) options.logLevel = overrides.logLevel
+  if (overrides.tlsCertFile !== undefined)
+    options.tls = { ...options.tls, certFile: overrides.tlsCertFile }
+  if (overrides.tlsKeyFile !== undefined)
+    options.tls = { ...options.tls, keyFile: overrides.tlsKeyFile }
 
   checkConsistency(options)
   return options
@@ -193,6 +204,7 @@ function normaliseAuth(auth: ServerOptions['auth']): ServerOptions['auth'] {
 
 function checkConsistency(options: ServerOptions): void {
   checkAuth(options)
+  checkTransportSecurity(options)
   const limits = options.limits
   if (limits.maxMessageBytes > limits.maxHttpBodyBytes) {
     throw new ConfigError(

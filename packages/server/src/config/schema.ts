@@ -96,6 +96,35 @@ const brokerOptions = {
   },
 }
 
+// ---- Transport security and admission ----
+
+const admissionLimitsSchema = {
+  maxConnectionsPerIp: positiveInt,
+  newConnectionsPerSecondPerIp: positiveInt,
+  newConnectionsBurstPerIp: positiveInt,
+  headersTimeoutMs: { type: 'integer', minimum: 100, maximum: 3_600_000 },
+  requestTimeoutMs: { type: 'integer', minimum: 100, maximum: 3_600_000 },
+}
+
+const transportSecuritySchema = {
+  tls: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      certFile: { type: 'string', minLength: 1 },
+      keyFile: { type: 'string', minLength: 1 },
+    },
+  },
+  security: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      allowedOrigins: { type: 'array', items: { type: 'string', minLength: 1 } },
+      trustProxy: { type: 'boolean' },
+    },
+  },
+}
+
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
@@ -238,6 +267,7 @@ export const configSchema = {
         maxConnectionLifetimeMs: optionalDurationMs,
         apiRequestsPerSecond: positiveInt,
         apiRequestBurst: positiveInt,
+        ...admissionLimitsSchema,
       },
     },
     heartbeat: {
@@ -256,5 +286,6 @@ export const configSchema = {
       properties: { reconnectJitterMs: nonNegativeInt, drainTimeoutMs: nonNegativeInt },
     },
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    ...transportSecuritySchema,
   },
 } as const

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { ErrorCode, validateRequest } from '@switchboard/protocol'
-import { addressOf, type Authenticator } from '../auth/authenticator.js'
+import type { Authenticator } from '../auth/authenticator.js'
 import type { Limits } from '../config/defaults.js'
 import { Connection, type ConnectionIdentity } from '../connection/connection.js'
 import type { RequestHandler } from '../connection/requests.js'
@@ -72,7 +72,7 @@ export async function handleClientRequest(
       throw new SwitchboardError(ErrorCode.MethodNotAllowed, 'use POST for /client/request')
     }
     const identity = await deps.authenticator.identify(request, url)
-    const caller = identity.user ?? addressOf(request)
+    const caller = identity.user ?? deps.authenticator.addressOf(request)
     if (deps.rates.take(identity.plan, caller) > 0) {
       throw new SwitchboardError(
         ErrorCode.RateLimited,

@@ -3,6 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { DEFAULT_MAX_JSON_DEPTH, ErrorCode, jsonDepthProblem } from '@switchboard/protocol'
 import { SwitchboardError, errorBody, httpStatus } from '../errors.js'
 
+/** Refuses invalid UTF-8 instead of replacing it with U+FFFD, which would alter the data. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body)
   response.writeHead(status, {
@@ -21,9 +24,6 @@ export function sendError(response: ServerResponse, error: unknown): void {
   }
   sendJson(response, httpStatus(body.code), { error: body })
 }
-
-/** Refuses malformed UTF-8 instead of replacing it with U+FFFD and storing that. */
-const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /**
  * Reads a JSON body of at most `maxBytes`. A declared or actual size above the limit is
@@ -61,7 +61,7 @@ export function readJsonBody(
       if (size > maxBytes) return
       let text: string
       try {
-        text = utf8.decode(Buffer.concat(chunks, size))
+        text = strictUtf8.decode(Buffer.concat(chunks, size))
       } catch {
         reject(new SwitchboardError(ErrorCode.InvalidJson, 'request body is not valid UTF-8'))
         return
@@ -105,7 +105,7 @@ export async function readTextBody(request: IncomingMessage, maxBytes: number): 
     chunks.push(chunk)
   }
   try {
-    return utf8.decode(Buffer.concat(chunks, size))
+    return strictUtf8.decode(Buffer.concat(chunks, size))
   } catch {
     throw new SwitchboardError(ErrorCode.BadRequest, 'request body is not valid UTF-8')
   }

@@ -15,7 +15,7 @@ import {
   type SubscribeResult,
 } from '@switchboard/protocol'
 import type { Logger } from 'pino'
-import { addressOf, type Authenticator } from '../auth/authenticator.js'
+import type { Authenticator } from '../auth/authenticator.js'
 import type { ServerOptions } from '../config/defaults.js'
 import { Connection, type ConnectionIdentity } from '../connection/connection.js'
 import type { FlushScheduler } from '../connection/outbound.js'
@@ -163,7 +163,7 @@ export class SseGateway {
       const since = this.positionsOf(request, url, channels.length)
       const identity = await this.deps.authenticator.identify(request, url)
       connection = new SseConnection(randomUUID(), identity, channels, since, response, this)
-      connection.address = addressOf(request)
+      connection.address = this.deps.authenticator.addressOf(request)
       const plan = identity.plan
       if (channels.length > plan.maxSubscriptions) {
         throw new SwitchboardError(
@@ -188,7 +188,8 @@ export class SseGateway {
     response.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
+      // HTTP/2 forbids connection-specific headers; its streams need no keep-alive hint.
+      ...(request.httpVersionMajor === 1 ? { Connection: 'keep-alive' } : {}),
       'X-Accel-Buffering': 'no',
     })
     response.write(`retry: ${this.deps.options.sse.retryMs}\n:ok\n\n`)

@@ -16,7 +16,7 @@ import {
 } from '@switchboard/protocol'
 import type { Logger } from 'pino'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
-import { SUBPROTOCOL, addressOf, type Authenticator } from '../auth/authenticator.js'
+import { SUBPROTOCOL, type Authenticator } from '../auth/authenticator.js'
 import type { ServerOptions } from '../config/defaults.js'
 import { Connection, type ConnectionIdentity } from '../connection/connection.js'
 import type { FlushScheduler } from '../connection/outbound.js'
@@ -190,7 +190,8 @@ export class WebSocketGateway {
     const { authenticator, functions } = this.deps
     const token = authenticator.tokenOf(request, url)
     let identity: ConnectionIdentity | 'pending'
-    if (token !== undefined) identity = await authenticator.fromToken(token, addressOf(request))
+    if (token !== undefined)
+      identity = await authenticator.fromToken(token, this.deps.authenticator.addressOf(request))
     else identity = authenticator.anonymous() ?? 'pending'
 
     const decided = await functions.connect(
@@ -224,7 +225,7 @@ export class WebSocketGateway {
       const connection = new WebSocketConnection(id, identity, ws, socket, this)
       connection.pending = pending
       connection.claims = admission.claims
-      connection.address = addressOf(request)
+      connection.address = this.deps.authenticator.addressOf(request)
       const refused = this.deps.policy.admit(connection)
       if (refused !== undefined) {
         connection.disconnect(refused, 'the plan allows no more connections for this user')

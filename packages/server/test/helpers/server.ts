@@ -95,11 +95,14 @@ export async function startChild(
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
   const exited = once(child, 'exit')
 
-  await waitFor(() => /listening on http:\/\/[^:]+:(\d+)/.test(stdout) || child.exitCode !== null, {
-    timeoutMs: 20_000,
-    message: 'the server to start',
-  })
-  const match = /listening on http:\/\/[^:]+:(\d+)/.exec(stdout)
+  await waitFor(
+    () => /listening on https?:\/\/[^:]+:(\d+)/.test(stdout) || child.exitCode !== null,
+    {
+      timeoutMs: 20_000,
+      message: 'the server to start',
+    },
+  )
+  const match = /listening on https?:\/\/[^:]+:(\d+)/.exec(stdout)
   if (match === null) throw new Error(`server did not start: ${stderr}`)
   const port = Number(match[1])
   return {
