@@ -1,5 +1,7 @@
 /** Runs every port's conformance suite against the embedded implementations. */
 import { MemoryBroker } from '../../src/broker/memory.js'
+import { MemoryDocumentStore } from '../../src/documents/store/memory.js'
+import { SqliteDocumentStore } from '../../src/documents/store/sqlite.js'
 import { MemoryHistory } from '../../src/history/memory.js'
 import { SqliteHistory } from '../../src/history/sqlite.js'
 import { MemoryPresence } from '../../src/presence/memory.js'
@@ -8,6 +10,7 @@ import { MemoryStore } from '../../src/store/memory.js'
 import { SqliteStore } from '../../src/store/sqlite.js'
 import { tempDir } from '../helpers/tmp.js'
 import { brokerConformance } from './broker.js'
+import { documentStoreConformance } from './documents.js'
 import { historyConformance } from './history.js'
 import { presenceConformance } from './presence.js'
 import { storeConformance } from './store.js'
@@ -88,6 +91,32 @@ storeConformance('sqlite', async () => {
       return new SqliteStore(db)
     },
     cleanup: async () => {
+      db.close()
+      tmp.remove()
+    },
+  }
+})
+
+documentStoreConformance('memory', async () => {
+  const store = new MemoryDocumentStore()
+  return { store, cleanup: () => store.close() }
+})
+
+documentStoreConformance('sqlite', async () => {
+  const tmp = tempDir()
+  let db = openDatabase(tmp.dir)
+  let store = new SqliteDocumentStore(db)
+  return {
+    store,
+    reopen: async () => {
+      await store.close()
+      db.close()
+      db = openDatabase(tmp.dir)
+      store = new SqliteDocumentStore(db)
+      return store
+    },
+    cleanup: async () => {
+      await store.close()
       db.close()
       tmp.remove()
     },
