@@ -12,6 +12,11 @@ import { MemoryBroker } from './broker/memory.js'
 import type { ServerOptions } from './config/defaults.js'
 import { FlushScheduler } from './connection/outbound.js'
 import { RequestHandler } from './connection/requests.js'
+import { namespaceAccessPolicy } from './documents/access.js'
+import { DocumentService } from './documents/service.js'
+import { MemoryDocumentStore } from './documents/store/memory.js'
+import { PostgresDocumentStore } from './documents/store/postgres.js'
+import { SqliteDocumentStore } from './documents/store/sqlite.js'
 import { SwitchboardError } from './errors.js'
 import { MemoryHistory } from './history/memory.js'
 import { SqliteHistory } from './history/sqlite.js'
@@ -20,6 +25,7 @@ import { Namespaces } from './hub/namespaces.js'
 import { createLogger } from './logger.js'
 import { Metrics, ServerStats } from './metrics.js'
 import type { Broker } from './ports/broker.js'
+import type { DocumentStore } from './ports/documents.js'
 import type { KeyValueStore } from './ports/store.js'
 import { MemoryPresence } from './presence/memory.js'
 import { openDatabase, type SqliteDatabase } from './storage/sqlite.js'
@@ -28,16 +34,23 @@ import { SqliteStore } from './store/sqlite.js'
 import { HttpApi } from './transport/http-api.js'
 import { handleClientRequest, type HttpClientDependencies } from './transport/http-client.js'
 import { sendError } from './transport/http-util.js'
+import { DocumentGateway } from './transport/documents-ws.js'
+import { DocumentsApi } from './transport/documents-api.js'
 import { SseGateway } from './transport/sse.js'
 import { WebSocketGateway } from './transport/websocket.js'
 
 const DEV_API_KEY = 'dev-api-key'
+/** Path prefix of the y-websocket endpoint: `/docs/{name}`. */
+const DOCUMENTS_PATH = '/docs/'
 
 export class Switchboard {
   private readonly http: Server
   private readonly websocket: WebSocketGateway
   private readonly sse: SseGateway
   private readonly api: HttpApi
+  private readonly documentsApi: DocumentsApi
+  private readonly documentGateway: DocumentGateway
+  private readonly documents: DocumentService
   private readonly clientRequests: HttpClientDependencies
   private stopping: Promise<void> | undefined
 
@@ -46,15 +59,17 @@ export class Switchboard {
     readonly logger: Logger,
     private readonly broker: Broker,
     private readonly store: KeyValueStore,
+    private readonly documentStore: DocumentStore,
     private readonly db: SqliteDatabase | undefined,
   ) {
     const stats = new ServerStats()
     const scheduler = new FlushScheduler()
     const presence = new MemoryPresence()
+    const namespaces = new Namespaces(options)
     const hub = new Hub({
       broker,
       presence,
-      namespaces: new Namespaces(options),
+      namespaces,
       limits: options.limits,
       stats,
       logger,
@@ -82,10 +97,38 @@ export class Switchboard {
       logger,
       ready: () => this.stopping === undefined && broker.ready(),
     })
+    this.documents = new DocumentService({
+      store: documentStore,
+      options: options.documents,
+      maxNameLength: options.limits.maxChannelLength,
+      logger,
+    })
+    this.documentGateway = new DocumentGateway({
+      options,
+      documents: this.documents,
+      access: namespaceAccessPolicy(namespaces),
+      authenticator,
+      scheduler,
+      stats,
+      logger,
+    })
+    this.documentsApi = new DocumentsApi({
+      documents: this.documents,
+      authenticator,
+      metrics,
+      limits: options.limits,
+      maxUpdateBytes: options.documents.maxUpdateBytes,
+      logger,
+    })
 
     this.http = createServer((request, response) => this.route(request, response))
     this.http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
       const url = parseUrl(request)
+      if (url?.pathname.startsWith(DOCUMENTS_PATH) === true) {
+        const name = url.pathname.slice(DOCUMENTS_PATH.length)
+        this.documentGateway.handleUpgrade(request, socket, head, url, name)
+        return
+      }
       if (url?.pathname !== '/ws') {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
         return
@@ -106,6 +149,7 @@ export class Switchboard {
     const db = options.storage === 'sqlite' ? openDatabase(options.dataDir) : undefined
     const history = db === undefined ? new MemoryHistory() : new SqliteHistory(db)
     const store = db === undefined ? new MemoryStore() : new SqliteStore(db)
+    const documentStore = await openDocumentStore(options, db)
 
     if (options.devMode && options.apiKeys.length === 0) {
       let key = await store.get(DEV_API_KEY)
@@ -115,7 +159,8 @@ export class Switchboard {
       }
       options.apiKeys.push(key)
     }
-    return new Switchboard(options, logger, new MemoryBroker(history), store, db)
+    const broker = new MemoryBroker(history)
+    return new Switchboard(options, logger, broker, store, documentStore, db)
   }
 
   /** Starts listening; resolves with the bound port (useful with port 0). */
@@ -146,14 +191,18 @@ export class Switchboard {
     const closed = new Promise<void>((resolve) => this.http.close(() => resolve()))
     this.websocket.shutdown()
     this.sse.shutdown()
+    this.documentGateway.shutdown()
     this.http.closeIdleConnections()
 
     const drained = Promise.race([closed, delay(this.options.shutdown.drainTimeoutMs)])
     await drained
     this.websocket.terminateAll()
+    this.documentGateway.terminateAll()
     this.http.closeAllConnections()
     await closed
 
+    await this.documents.close()
+    await this.documentStore.close()
     await this.broker.close()
     await this.store.close()
     this.db?.close()
@@ -177,9 +226,24 @@ export class Switchboard {
       void handleClientRequest(this.clientRequests, request, response, url)
       return
     }
+    if (this.documentsApi.handle(request, response, url)) return
     if (this.api.handle(request, response, url)) return
     sendError(response, new SwitchboardError(ErrorCode.NotFound, `no route ${url.pathname}`))
   }
+}
+
+function openDocumentStore(
+  options: ServerOptions,
+  db: SqliteDatabase | undefined,
+): Promise<DocumentStore> | DocumentStore {
+  const documents = options.documents
+  if (documents.store === 'postgres') {
+    return PostgresDocumentStore.open({
+      connectionString: documents.postgresUrl!,
+      schema: documents.postgresSchema,
+    })
+  }
+  return db === undefined ? new MemoryDocumentStore() : new SqliteDocumentStore(db)
 }
 
 function parseUrl(request: IncomingMessage): URL | undefined {

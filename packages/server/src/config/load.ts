@@ -69,6 +69,7 @@ export function resolveOptions(config: unknown, overrides: Overrides = {}): Serv
     auth: { ...DEFAULT_OPTIONS.auth, ...file.auth },
     channelDefaults: { ...DEFAULT_OPTIONS.channelDefaults, ...file.channelDefaults },
     limits: { ...DEFAULT_OPTIONS.limits, ...file.limits },
+    documents: { ...DEFAULT_OPTIONS.documents, ...file.documents },
     heartbeat: { ...DEFAULT_OPTIONS.heartbeat, ...file.heartbeat },
     sse: { ...DEFAULT_OPTIONS.sse, ...file.sse },
     shutdown: { ...DEFAULT_OPTIONS.shutdown, ...file.shutdown },
@@ -131,6 +132,15 @@ function checkConsistency(options: ServerOptions): void {
     throw new ConfigError(
       `limits.maxMessageBytes (${limits.maxMessageBytes}) must not exceed limits.maxHttpBodyBytes (${limits.maxHttpBodyBytes})`,
     )
+  }
+  const documents = options.documents
+  if (documents.maxUpdateBytes > documents.maxDocumentBytes) {
+    throw new ConfigError(
+      `documents.maxUpdateBytes (${documents.maxUpdateBytes}) must not exceed documents.maxDocumentBytes (${documents.maxDocumentBytes})`,
+    )
+  }
+  if (documents.store === 'postgres' && documents.postgresUrl === undefined) {
+    throw new ConfigError('documents.store is "postgres" but documents.postgresUrl is not set')
   }
   for (const [namespace, ns] of Object.entries(options.namespaces)) {
     if (ns.presence === true && options.auth.jwtSecret === undefined && !options.auth.anonymous) {

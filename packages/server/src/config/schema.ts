@@ -16,6 +16,7 @@ const namespaceOptions = {
     clientPublish: { type: 'boolean' },
     public: { type: 'boolean' },
     idempotencyWindowMs: durationMs,
+    documents: { enum: ['read-write', 'read-only', 'none'] },
   },
 }
 
@@ -55,6 +56,20 @@ export const configSchema = {
         maxQueueBytes: { type: 'integer', minimum: 1024 },
         maxHistoryLimit: positiveInt,
         maxBatchSize: positiveInt,
+      },
+    },
+    documents: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        store: { enum: ['embedded', 'postgres'] },
+        postgresUrl: { type: 'string', minLength: 1 },
+        postgresSchema: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$' },
+        compactAfterUpdates: positiveInt,
+        compactIdleMs: durationMs,
+        unloadGraceMs: nonNegativeInt,
+        maxUpdateBytes: { type: 'integer', minimum: 1024 },
+        maxDocumentBytes: { type: 'integer', minimum: 1024 },
       },
     },
     heartbeat: {

@@ -26,7 +26,17 @@ export function sendError(response: ServerResponse, error: unknown): void {
  * Reads a JSON body of at most `maxBytes`. A declared or actual size above the limit is
  * refused as soon as it is known; the rest of the upload is discarded, not buffered.
  */
-export function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
+export async function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const body = await readBody(request, maxBytes)
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown
+  } catch {
+    throw new SwitchboardError(ErrorCode.InvalidJson, 'request body is not valid JSON')
+  }
+}
+
+/** Reads a body of at most `maxBytes` as bytes, with the same refusal rules as JSON bodies. */
+export function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length'] ?? 0)
     if (declared > maxBytes) {
@@ -50,12 +60,7 @@ export function readJsonBody(request: IncomingMessage, maxBytes: number): Promis
     request.on('data', onData)
     request.on('error', reject)
     request.on('end', () => {
-      if (size > maxBytes) return
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks, size).toString('utf8')) as unknown)
-      } catch {
-        reject(new SwitchboardError(ErrorCode.InvalidJson, 'request body is not valid JSON'))
-      }
+      if (size <= maxBytes) resolve(Buffer.concat(chunks, size))
     })
   })
 }
