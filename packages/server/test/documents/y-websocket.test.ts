@@ -4,7 +4,13 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { connectProvider, waitSynced, waitText, type TestProvider } from '../helpers/documents.js'
+import {
+  connectProvider,
+  contentOf,
+  waitSynced,
+  waitText,
+  type TestProvider,
+} from '../helpers/documents.js'
 import { startServer, type TestServer } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -75,12 +81,3 @@ describe('y-websocket providers on /docs', () => {
     assert.equal(b.text.toString(), '')
   })
 })
-
-/** The Y.Text `t` of a document, read through the HTTP API. */
-export async function contentOf(server: TestServer, name: string): Promise<unknown> {
-  const response = await fetch(`${server.url}/v1/documents/${encodeURIComponent(name)}`, {
-    headers: { Authorization: 'Bearer test-api-key-0123456789' },
-  })
-  const body = (await response.json()) as any
-  return body.content?.t
-}

@@ -2,6 +2,7 @@
 import WebSocket from 'ws'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
+import { API_KEY, type TestServer } from './server.js'
 import { waitFor } from './wait.js'
 
 export interface TestProvider {
@@ -45,4 +46,23 @@ export async function waitText(provider: TestProvider, text: string, timeoutMs =
     timeoutMs,
     message: `text "${text}" (have "${provider.text.toString()}")`,
   })
+}
+
+/** The Y.Text `t` of a document, read through the HTTP API. */
+export async function contentOf(server: TestServer, name: string): Promise<unknown> {
+  const response = await fetch(`${server.url}/v1/documents/${encodeURIComponent(name)}`, {
+    headers: { Authorization: `Bearer ${API_KEY}` },
+  })
+  const body = (await response.json()) as any
+  return body.content?.t
+}
+
+/** POSTs a binary update through the HTTP API. */
+export async function postUpdate(server: { url: string }, name: string, update: Uint8Array) {
+  const response = await fetch(`${server.url}/v1/documents/${encodeURIComponent(name)}/updates`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${API_KEY}`, 'Content-Type': 'application/octet-stream' },
+    body: update as unknown as BodyInit,
+  })
+  return { status: response.status, body: (await response.json()) as any }
 }
