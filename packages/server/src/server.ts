@@ -79,7 +79,9 @@ export class Switchboard {
       connections: () => ({
         websocket: this.websocket.connections.size,
         sse: this.sse.connections.size,
+        documents: this.documentGateway.sockets.size,
       }),
+      documents: () => this.documents.openCount,
       subscriptions: () => hub.subscriptions,
       channels: () => hub.channelCount,
     })

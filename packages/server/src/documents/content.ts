@@ -10,28 +10,40 @@ import * as Y from 'yjs'
 
 export function documentContent(doc: Y.Doc): Record<string, unknown> {
   const content: Record<string, unknown> = {}
-  for (const [name, type] of doc.share) content[name] = typeContent(doc, name, type)
+  for (const name of [...doc.share.keys()]) {
+    const type = concreteType(doc, name)
+    content[name] = type instanceof Y.XmlFragment ? type.toString() : (type?.toJSON() ?? null)
+  }
   return content
 }
 
-function typeContent(doc: Y.Doc, name: string, type: Y.AbstractType<any>): unknown {
-  if (type instanceof Y.Text || type instanceof Y.Map || type instanceof Y.Array) {
-    return type.toJSON()
+/**
+ * The top-level type `name` as the concrete type its content shows (a type received from
+ * peers is a bare `AbstractType` until someone asks for it by kind); undefined when it holds
+ * nothing to tell.
+ */
+export function concreteType(doc: Y.Doc, name: string): Y.AbstractType<any> | undefined {
+  const type = doc.share.get(name)
+  if (type === undefined) return undefined
+  if (
+    type instanceof Y.Text ||
+    type instanceof Y.Map ||
+    type instanceof Y.Array ||
+    type instanceof Y.XmlFragment
+  ) {
+    return type
   }
-  if (type instanceof Y.XmlFragment) return type.toString()
-  if (type._map.size > 0) return doc.getMap(name).toJSON()
+  if (type._map.size > 0) return doc.getMap(name)
 
   const first = firstContent(type)
   if (first instanceof Y.ContentType) {
     return first.type instanceof Y.XmlElement || first.type instanceof Y.XmlText
-      ? doc.getXmlFragment(name).toString()
-      : doc.getArray(name).toJSON()
+      ? doc.getXmlFragment(name)
+      : doc.getArray(name)
   }
-  if (first instanceof Y.ContentString || first instanceof Y.ContentFormat) {
-    return doc.getText(name).toString()
-  }
-  if (first === undefined) return null
-  return doc.getArray(name).toJSON()
+  if (first instanceof Y.ContentString || first instanceof Y.ContentFormat) return doc.getText(name)
+  if (first === undefined) return undefined
+  return doc.getArray(name)
 }
 
 /** The content of the first item that still says what it held (not collected as deleted). */

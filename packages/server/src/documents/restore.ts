@@ -4,6 +4,10 @@
  * by replaying the changes made since the version on a copy of it and undoing them there.
  */
 import * as Y from 'yjs'
+import { concreteType } from './content.js'
+
+// Yjs types its top-level types as AbstractType<any>.
+/* eslint-disable @typescript-eslint/no-explicit-any */
 
 const SINCE_VERSION = Symbol('changes since the version')
 
@@ -11,7 +15,14 @@ const SINCE_VERSION = Symbol('changes since the version')
 export function restoreUpdate(current: Y.Doc, version: Uint8Array): Uint8Array {
   const copy = new Y.Doc({ gc: false })
   Y.applyUpdate(copy, version)
-  const scope = [...current.share.keys()].map((name) => copy.get(name))
+  // The undo manager sees changes only on concrete types (Y.Text, Y.Map...), so each top-level
+  // type of the copy takes the kind it has in the current document, or in the version.
+  const scope: Y.AbstractType<any>[] = []
+  for (const name of current.share.keys()) {
+    const kind = concreteType(current, name) ?? concreteType(copy, name)
+    if (kind !== undefined)
+      scope.push(copy.get(name, kind.constructor as any) as Y.AbstractType<any>)
+  }
   const undo = new Y.UndoManager(scope, { trackedOrigins: new Set([SINCE_VERSION]) })
 
   const changes = Y.encodeStateAsUpdate(current, Y.encodeStateVector(copy))
