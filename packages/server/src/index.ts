@@ -1,8 +1,19 @@
 export { Switchboard } from './server.js'
 export { loadOptions, resolveOptions, applyDevMode, ConfigError } from './config/load.js'
 export type { Overrides } from './config/load.js'
-export { DEFAULT_OPTIONS, DEFAULT_LIMITS, DEFAULT_CHANNEL_OPTIONS } from './config/defaults.js'
-export type { ServerOptions, NamespaceOptions, Limits } from './config/defaults.js'
+export {
+  DEFAULT_OPTIONS,
+  DEFAULT_LIMITS,
+  DEFAULT_CHANNEL_OPTIONS,
+  DEFAULT_DOCUMENT_OPTIONS,
+} from './config/defaults.js'
+export type {
+  ServerOptions,
+  NamespaceOptions,
+  Limits,
+  DocumentOptions,
+  DocumentAccess,
+} from './config/defaults.js'
 export type { Broker, BrokerHandler, BrokerPublishResult } from './ports/broker.js'
 export type {
   HistoryStore,
@@ -13,3 +24,5 @@ export type {
 } from './ports/history.js'
 export type { PresenceStore } from './ports/presence.js'
 export type { KeyValueStore } from './ports/store.js'
+export type { DocumentStore, StoredDocument, DocumentVersion } from './ports/documents.js'
+export type { DocumentAccessPolicy } from './documents/access.js'

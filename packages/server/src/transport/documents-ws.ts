@@ -98,10 +98,8 @@ export class DocumentGateway {
   private accepting = true
 
   constructor(private readonly deps: DocumentGatewayDependencies) {
-    this.maxQueueBytes = Math.max(
-      deps.options.limits.maxQueueBytes,
-      deps.options.documents.maxUpdateBytes * 2,
-    )
+    // A joining client's sync step 2 holds the whole document in one frame.
+    this.maxQueueBytes = deps.options.limits.maxQueueBytes + deps.options.documents.maxDocumentBytes
     this.scheduler = deps.scheduler
     this.stats = deps.stats
     this.wss = new WebSocketServer({

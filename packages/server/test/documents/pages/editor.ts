@@ -1,7 +1,7 @@
 /** Test page: a textarea editor bound to the Y.Text `t` of one document over y-websocket. */
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
-import { bindTextarea } from './textarea-binding.js'
+import { bindTextarea } from '../../../../../examples/collab-editor/textarea-binding.js'
 
 const params = new URLSearchParams(location.search)
 const doc = new Y.Doc()
