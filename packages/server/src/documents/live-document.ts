@@ -231,17 +231,23 @@ export class LiveDocument {
     } finally {
       this.doc.off('update', capture)
     }
-    if (added === undefined) return
+    // An update whose dependencies have not arrived is held by Yjs and announces nothing yet;
+    // store it as received, so that it is as durable as the sender was told.
+    const waiting = this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null
+    const durable = waiting ? update : added
+    if (durable === undefined) return
 
     try {
-      this.clock = await this.deps.store.append(this.name, added)
+      this.clock = await this.deps.store.append(this.name, durable)
     } catch (error) {
       // Memory is now ahead of the store: drop this copy so that peers resync from the store.
       this.fail(error)
       throw error
     }
-    this.sizeBound += added.length
-    this.broadcast(new OutgoingDocumentMessage(encodeUpdate(added)), origin)
+    this.sizeBound += durable.length
+    if (added !== undefined) {
+      this.broadcast(new OutgoingDocumentMessage(encodeUpdate(added)), origin)
+    }
     this.afterAppend()
   }
 
