@@ -100,15 +100,27 @@ export class DocumentsApi {
 
   /**
    * An update as the raw body (`application/octet-stream`) or as JSON `{"update": base64}`.
-   * The size limit applies to the decoded update.
+   * The size limit is `documents.maxUpdateBytes`, on the decoded update.
    */
   private async readUpdate(request: IncomingMessage): Promise<Uint8Array> {
     const max = this.deps.maxUpdateBytes
     const type = request.headers['content-type'] ?? ''
-    if (type.startsWith('application/octet-stream')) {
-      return new Uint8Array(await readBody(request, Math.ceil(max * 1.5)))
+    const binary = type.startsWith('application/octet-stream')
+    // Base64 takes 4 bytes per 3, plus the JSON around it.
+    const maxBodyBytes = binary ? max : Math.ceil((max * 4) / 3) + 1024
+    let body: unknown
+    try {
+      if (binary) return new Uint8Array(await readBody(request, maxBodyBytes))
+      body = await readJsonBody(request, maxBodyBytes)
+    } catch (error) {
+      if (error instanceof SwitchboardError && error.code === ErrorCode.PayloadTooLarge) {
+        throw new SwitchboardError(
+          ErrorCode.UpdateTooLarge,
+          `the update is larger than the limit (documents.maxUpdateBytes) of ${max} bytes`,
+        )
+      }
+      throw error
     }
-    const body = await readJsonBody(request, Math.ceil((max * 4) / 3) + 1024)
     const encoded = (body as { update?: unknown } | null)?.update
     if (typeof encoded !== 'string' || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(encoded)) {
       throw new SwitchboardError(
