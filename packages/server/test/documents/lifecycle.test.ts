@@ -25,7 +25,7 @@ describe('document lifecycle', () => {
     server = await startServer({
       storage: 'sqlite',
       dataDir: tmp.dir,
-      documents: { compactAfterUpdates: 10, unloadGraceMs: 200 },
+      documents: { compactAfterUpdates: 10, compactIdleMs: 300, unloadGraceMs: 200 },
     })
   })
   after(async () => {
@@ -58,5 +58,24 @@ describe('document lifecycle', () => {
     await waitSynced(again)
     assert.equal(again.text.toString(), expected)
     again.destroy()
+  })
+
+  it('compacts a document that stopped changing, with its editor still there', async () => {
+    const editor = connectProvider(server.port, 'life:idle')
+    await waitSynced(editor)
+    editor.text.insert(0, 'abc')
+    editor.text.insert(3, 'def')
+    await waitFor(async () => (await contentOf(server, 'life:idle')) === 'abcdef')
+
+    await waitFor(
+      async () => {
+        const db = openDatabase(tmp.dir)
+        const stored = await new SqliteDocumentStore(db).load('life:idle')
+        db.close()
+        return stored.snapshotClock === 2 && stored.updates.length === 0
+      },
+      { message: 'an idle compaction through clock 2' },
+    )
+    editor.destroy()
   })
 })
