@@ -8,6 +8,7 @@ import path from 'node:path'
 import { pino } from 'pino'
 import * as Y from 'yjs'
 import { DEFAULT_DOCUMENT_OPTIONS } from '../../packages/server/src/config/defaults.js'
+import { LocalDocumentRelay } from '../../packages/server/src/documents/relay/local.js'
 import { DocumentService } from '../../packages/server/src/documents/service.js'
 import { SqliteDocumentStore } from '../../packages/server/src/documents/store/sqlite.js'
 import { openDatabase } from '../../packages/server/src/storage/sqlite.js'
@@ -42,6 +43,7 @@ function history(updates: number): Uint8Array[] {
 async function timeLoad(store: SqliteDocumentStore, name: string): Promise<number> {
   const service = new DocumentService({
     store,
+    relay: new LocalDocumentRelay(),
     options: { ...DEFAULT_DOCUMENT_OPTIONS, compactAfterUpdates: Number.MAX_SAFE_INTEGER },
     maxNameLength: 255,
     logger: pino({ level: 'silent' }),

@@ -1,4 +1,5 @@
 export { Switchboard } from './server.js'
+export type { ServerSeams } from './server.js'
 export { loadOptions, resolveOptions, applyDevMode, ConfigError } from './config/load.js'
 export type { Overrides } from './config/load.js'
 export {
@@ -24,5 +25,11 @@ export type {
 } from './ports/history.js'
 export type { PresenceStore } from './ports/presence.js'
 export type { KeyValueStore } from './ports/store.js'
-export type { DocumentStore, StoredDocument, DocumentVersion } from './ports/documents.js'
+export type {
+  DocumentStore,
+  StoredDocument,
+  DocumentVersion,
+  DocumentRelay,
+  DocumentRelayHandler,
+} from './ports/documents.js'
 export type { DocumentAccessPolicy } from './documents/access.js'

@@ -25,7 +25,8 @@ import { Namespaces } from './hub/namespaces.js'
 import { createLogger } from './logger.js'
 import { Metrics, ServerStats } from './metrics.js'
 import type { Broker } from './ports/broker.js'
-import type { DocumentStore } from './ports/documents.js'
+import type { DocumentRelay, DocumentStore } from './ports/documents.js'
+import { LocalDocumentRelay } from './documents/relay/local.js'
 import type { KeyValueStore } from './ports/store.js'
 import { MemoryPresence } from './presence/memory.js'
 import { openDatabase, type SqliteDatabase } from './storage/sqlite.js'
@@ -38,6 +39,12 @@ import { DocumentGateway } from './transport/documents-ws.js'
 import { DocumentsApi } from './transport/documents-api.js'
 import { SseGateway } from './transport/sse.js'
 import { WebSocketGateway } from './transport/websocket.js'
+
+/** Ports spanning nodes, for a cluster; each defaults to its single-node implementation. */
+export interface ServerSeams {
+  /** Carries document updates and awareness between nodes. */
+  documentRelay?: DocumentRelay
+}
 
 const DEV_API_KEY = 'dev-api-key'
 /** Path prefix of the y-websocket endpoint: `/docs/{name}`. */
@@ -60,6 +67,7 @@ export class Switchboard {
     private readonly broker: Broker,
     private readonly store: KeyValueStore,
     private readonly documentStore: DocumentStore,
+    private readonly documentRelay: DocumentRelay,
     private readonly db: SqliteDatabase | undefined,
   ) {
     const stats = new ServerStats()
@@ -101,6 +109,7 @@ export class Switchboard {
     })
     this.documents = new DocumentService({
       store: documentStore,
+      relay: documentRelay,
       options: options.documents,
       maxNameLength: options.limits.maxChannelLength,
       logger,
@@ -144,9 +153,10 @@ export class Switchboard {
 
   /**
    * Opens storage and builds the server. In dev mode without an API key, one is generated on
-   * first start and kept in the store, so it stays the same across restarts.
+   * first start and kept in the store, so it stays the same across restarts. `seams` replaces
+   * the single-node implementations of ports that span nodes.
    */
-  static async create(options: ServerOptions): Promise<Switchboard> {
+  static async create(options: ServerOptions, seams: ServerSeams = {}): Promise<Switchboard> {
     const logger = createLogger(options.logLevel)
     const db = options.storage === 'sqlite' ? openDatabase(options.dataDir) : undefined
     const history = db === undefined ? new MemoryHistory() : new SqliteHistory(db)
@@ -162,7 +172,8 @@ export class Switchboard {
       options.apiKeys.push(key)
     }
     const broker = new MemoryBroker(history)
-    return new Switchboard(options, logger, broker, store, documentStore, db)
+    const relay = seams.documentRelay ?? new LocalDocumentRelay()
+    return new Switchboard(options, logger, broker, store, documentStore, relay, db)
   }
 
   /** Starts listening; resolves with the bound port (useful with port 0). */
@@ -204,6 +215,7 @@ export class Switchboard {
     await closed
 
     await this.documents.close()
+    await this.documentRelay.close()
     await this.documentStore.close()
     await this.broker.close()
     await this.store.close()

@@ -12,7 +12,7 @@ import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import type { DocumentAccess, DocumentOptions } from '../config/defaults.js'
 import { SwitchboardError } from '../errors.js'
-import type { DocumentStore } from '../ports/documents.js'
+import type { DocumentRelay, DocumentStore } from '../ports/documents.js'
 import {
   decodeAwarenessEntries,
   decodePeerMessage,
@@ -40,6 +40,7 @@ const MAX_AWARENESS_CLIENTS_PER_PEER = 16
 
 export interface LiveDocumentDependencies {
   store: DocumentStore
+  relay: DocumentRelay
   options: DocumentOptions
   logger: Logger
   /** Called once the document left memory (unloaded after its grace period, or failed). */
@@ -53,7 +54,10 @@ export class LiveDocument {
   private readonly peers = new Map<DocumentPeer, Set<number>>()
   private tail: Promise<unknown>
   private queued = 0
-  private clock = 0
+  /** Every update with a store clock up to this one is in `doc`: compaction stops here. */
+  private contiguousClock = 0
+  /** Clocks above `contiguousClock` already applied (another node's may still be missing). */
+  private readonly clocksAhead = new Set<number>()
   private updatesSinceCompaction = 0
   /** Upper bound of the encoded state's size: the last exact size plus updates since. */
   private sizeBound = 0
@@ -67,7 +71,12 @@ export class LiveDocument {
   ) {
     this.awareness.setLocalState(null)
     this.awareness.on('update', this.onAwarenessUpdate)
-    this.tail = this.load().catch((error: unknown) => this.fail(error))
+    // Subscribing first means updates appended elsewhere while the store is read are not
+    // missed: they queue behind the load and apply on top of it.
+    this.tail = deps.relay
+      .subscribe(name)
+      .then(() => this.load())
+      .catch((error: unknown) => this.fail(error))
   }
 
   get peerCount(): number {
@@ -142,6 +151,28 @@ export class LiveDocument {
       )
     }
     return this.run(() => this.applyNow(update, origin))
+  }
+
+  /** Applies an update another node appended under `clock`, for this node's peers. */
+  applyRemote(update: Uint8Array, clock: number): void {
+    this.run(() => {
+      const added = this.applyCapturing(update, 'relay')
+      this.markApplied(clock)
+      if (added === undefined) return
+      this.sizeBound += added.length
+      this.broadcast(new OutgoingDocumentMessage(encodeUpdate(added)))
+      this.afterAppend()
+    }).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'relayed update failed'))
+  }
+
+  /** Applies an awareness update from a client of another node. */
+  applyRemoteAwareness(update: Uint8Array): void {
+    try {
+      decodeAwarenessEntries(update)
+      awarenessProtocol.applyAwarenessUpdate(this.awareness, update, 'relay')
+    } catch (error) {
+      this.deps.logger.warn({ err: error, document: this.name }, 'relayed awareness failed')
+    }
   }
 
   /** Starts the unload timer if no peer is connected (after an API call, for example). */
@@ -221,6 +252,34 @@ export class LiveDocument {
 
     // Apply first to learn what the update adds: the store keeps only that, and an update that
     // does not decode is refused before anything is written.
+    const added = this.applyCapturing(update, origin)
+    // An update whose dependencies have not arrived is held by Yjs and announces nothing yet;
+    // store it as received, so that it is as durable as the sender was told.
+    const waiting = this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null
+    const durable = waiting ? update : added
+    if (durable === undefined) return
+
+    let clock: number
+    try {
+      clock = await this.deps.store.append(this.name, durable)
+    } catch (error) {
+      // Memory is now ahead of the store: drop this copy so that peers resync from the store.
+      this.fail(error)
+      throw error
+    }
+    this.markApplied(clock)
+    this.deps.relay
+      .publishUpdate(this.name, durable, clock)
+      .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'relay publish failed'))
+    this.sizeBound += durable.length
+    if (added !== undefined) {
+      this.broadcast(new OutgoingDocumentMessage(encodeUpdate(added)), origin)
+    }
+    this.afterAppend()
+  }
+
+  /** Applies `update` and returns what it added to the document (undefined: nothing). */
+  private applyCapturing(update: Uint8Array, origin: unknown): Uint8Array | undefined {
     let added: Uint8Array | undefined
     const capture = (change: Uint8Array) => (added = change)
     this.doc.on('update', capture)
@@ -231,24 +290,13 @@ export class LiveDocument {
     } finally {
       this.doc.off('update', capture)
     }
-    // An update whose dependencies have not arrived is held by Yjs and announces nothing yet;
-    // store it as received, so that it is as durable as the sender was told.
-    const waiting = this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null
-    const durable = waiting ? update : added
-    if (durable === undefined) return
+    return added
+  }
 
-    try {
-      this.clock = await this.deps.store.append(this.name, durable)
-    } catch (error) {
-      // Memory is now ahead of the store: drop this copy so that peers resync from the store.
-      this.fail(error)
-      throw error
-    }
-    this.sizeBound += durable.length
-    if (added !== undefined) {
-      this.broadcast(new OutgoingDocumentMessage(encodeUpdate(added)), origin)
-    }
-    this.afterAppend()
+  private markApplied(clock: number): void {
+    if (clock <= this.contiguousClock) return
+    this.clocksAhead.add(clock)
+    while (this.clocksAhead.delete(this.contiguousClock + 1)) this.contiguousClock++
   }
 
   private checkDocumentSize(incomingBytes: number): void {
@@ -280,7 +328,7 @@ export class LiveDocument {
     if (this.updatesSinceCompaction === 0) return
     clearTimeout(this.idleTimer)
     const snapshot = Y.encodeStateAsUpdate(this.doc)
-    await this.deps.store.compact(this.name, snapshot, this.clock)
+    await this.deps.store.compact(this.name, snapshot, this.contiguousClock)
     this.updatesSinceCompaction = 0
     this.sizeBound = snapshot.length
   }
@@ -291,7 +339,8 @@ export class LiveDocument {
       if (stored.snapshot !== undefined) Y.applyUpdate(this.doc, stored.snapshot)
       for (const update of stored.updates) Y.applyUpdate(this.doc, update)
     })
-    this.clock = stored.clock
+    this.contiguousClock = Math.max(this.contiguousClock, stored.clock)
+    for (const clock of this.clocksAhead) if (clock <= stored.clock) this.clocksAhead.delete(clock)
     this.updatesSinceCompaction = stored.updates.length
     this.sizeBound =
       (stored.snapshot?.length ?? 0) + stored.updates.reduce((sum, u) => sum + u.length, 0)
@@ -311,15 +360,21 @@ export class LiveDocument {
     for (const peer of this.peers.keys()) if (peer !== except) peer.send(message)
   }
 
-  /** Awareness changes go to every peer, the sender included, as y-websocket servers do. */
-  private readonly onAwarenessUpdate = (change: {
-    added: number[]
-    updated: number[]
-    removed: number[]
-  }): void => {
+  /**
+   * Awareness changes go to every peer, the sender included, as y-websocket servers do, and
+   * those of this node's clients to the other nodes (expiry runs on every node by itself).
+   */
+  private readonly onAwarenessUpdate = (
+    change: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ): void => {
     const clients = [...change.added, ...change.updated, ...change.removed]
     const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients)
     this.broadcast(new OutgoingDocumentMessage(encodeAwareness(update)))
+    if (origin === 'relay' || origin === 'timeout') return
+    this.deps.relay
+      .publishAwareness(this.name, update)
+      .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'relay publish failed'))
   }
 
   private refuse(peer: DocumentPeer, error: unknown): void {
@@ -351,6 +406,7 @@ export class LiveDocument {
     this.awareness.off('update', this.onAwarenessUpdate)
     this.awareness.destroy()
     this.doc.destroy()
+    this.deps.relay.unsubscribe(this.name).catch(() => undefined)
     this.deps.onUnload(this)
   }
 }

@@ -3,22 +3,23 @@
  * store on first use, releases it when no peer used it for `documents.unloadGraceMs`, and
  * serves the HTTP API's reads, writes and versions.
  *
- * Cluster seam: a broker carrying updates between nodes plugs in where `LiveDocument` appends
- * and broadcasts (an update appended here is published; one received is applied and broadcast
- * to local peers without a second append).
+ * Cluster: the `DocumentRelay` carries each appended update to the other nodes holding the
+ * document, which apply it and send it to their own peers without appending it again.
  */
 import { ErrorCode, channelNameProblem } from '@switchboard/protocol'
 import type { Logger } from 'pino'
 import * as Y from 'yjs'
 import type { DocumentOptions } from '../config/defaults.js'
 import { SwitchboardError } from '../errors.js'
-import type { DocumentStore, DocumentVersion } from '../ports/documents.js'
+import type { DocumentRelay, DocumentStore, DocumentVersion } from '../ports/documents.js'
 import { documentContent } from './content.js'
 import { LiveDocument, type DocumentPeer } from './live-document.js'
 import { restoreUpdate } from './restore.js'
 
 export interface DocumentServiceDependencies {
   store: DocumentStore
+  /** Carries updates and awareness to the other nodes holding a document open. */
+  relay: DocumentRelay
   options: DocumentOptions
   /** Longest document name, in characters (the channel name limit). */
   maxNameLength: number
@@ -28,7 +29,12 @@ export interface DocumentServiceDependencies {
 export class DocumentService {
   private readonly live = new Map<string, LiveDocument>()
 
-  constructor(private readonly deps: DocumentServiceDependencies) {}
+  constructor(private readonly deps: DocumentServiceDependencies) {
+    deps.relay.setHandler({
+      onUpdate: (name, update, clock) => this.live.get(name)?.applyRemote(update, clock),
+      onAwareness: (name, update) => this.live.get(name)?.applyRemoteAwareness(update),
+    })
+  }
 
   /** Documents in memory on this node. */
   get openCount(): number {
@@ -113,6 +119,7 @@ export class DocumentService {
     if (document === undefined) {
       document = new LiveDocument(name, {
         store: this.deps.store,
+        relay: this.deps.relay,
         options: this.deps.options,
         logger: this.deps.logger,
         onUnload: (unloaded) => {

@@ -54,3 +54,34 @@ export interface DocumentStore {
   readVersion(document: string, name: string): Promise<Uint8Array | undefined>
   close(): Promise<void>
 }
+
+/** What a node receives from the other nodes holding a document open. */
+export interface DocumentRelayHandler {
+  /** An update another node appended to the store under `clock`. */
+  onUpdate(document: string, update: Uint8Array, clock: number): void
+  /** An awareness update from a client of another node. */
+  onAwareness(document: string, update: Uint8Array): void
+}
+
+/**
+ * Document relay port: the cluster seam. It carries each appended update and each awareness
+ * update of a document to the other nodes that hold the document open, so that clients on
+ * every node converge. A single node needs none (`documents/relay/local.ts`).
+ *
+ * Guarantees every implementation gives:
+ * - After `subscribe` resolved, the handler sees every update and awareness update published
+ *   for the document by another node, until `unsubscribe`. A node never sees its own.
+ * - Updates of one document published by one node arrive in the order they were published;
+ *   delivery is at most once per subscribed node. A node that misses one (its subscription
+ *   dropped) finds it in the store: updates are published only after they are durable.
+ * - `publishUpdate` carries the update's store clock, so that a receiver knows which clocks
+ *   it holds and never compacts past an update it has not applied.
+ */
+export interface DocumentRelay {
+  setHandler(handler: DocumentRelayHandler): void
+  subscribe(document: string): Promise<void>
+  unsubscribe(document: string): Promise<void>
+  publishUpdate(document: string, update: Uint8Array, clock: number): Promise<void>
+  publishAwareness(document: string, update: Uint8Array): Promise<void>
+  close(): Promise<void>
+}
