@@ -1,5 +1,9 @@
 /** Runs every port's conformance suite against the embedded implementations. */
 import { MemoryBroker } from '../../src/broker/memory.js'
+import {
+  MemoryDocumentRelayHub,
+  type MemoryDocumentRelay,
+} from '../../src/documents/relay/memory.js'
 import { MemoryDocumentStore } from '../../src/documents/store/memory.js'
 import { SqliteDocumentStore } from '../../src/documents/store/sqlite.js'
 import { MemoryHistory } from '../../src/history/memory.js'
@@ -10,6 +14,7 @@ import { MemoryStore } from '../../src/store/memory.js'
 import { SqliteStore } from '../../src/store/sqlite.js'
 import { tempDir } from '../helpers/tmp.js'
 import { brokerConformance } from './broker.js'
+import { documentRelayConformance } from './document-relay.js'
 import { documentStoreConformance } from './documents.js'
 import { historyConformance } from './history.js'
 import { presenceConformance } from './presence.js'
@@ -121,4 +126,10 @@ documentStoreConformance('sqlite', async () => {
       tmp.remove()
     },
   }
+})
+
+documentRelayConformance('memory (in-process)', async () => {
+  const hub = new MemoryDocumentRelayHub()
+  const nodes: [MemoryDocumentRelay, MemoryDocumentRelay] = [hub.endpoint(), hub.endpoint()]
+  return { nodes, cleanup: async () => void (await Promise.all(nodes.map((n) => n.close()))) }
 })
