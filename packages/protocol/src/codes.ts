@@ -68,6 +68,14 @@ export const ErrorCode = {
   // Transport security and admission
   /** The request's `Origin` is not in `security.allowedOrigins` (HTTP 403, before upgrade). */
   OriginNotAllowed: 'origin_not_allowed',
+  /** A Yjs update larger than `documents.maxUpdateBytes`. */
+  UpdateTooLarge: 'update_too_large',
+  /** Applying the update would grow the document past `documents.maxDocumentBytes`. */
+  DocumentTooLarge: 'document_too_large',
+  /** The bytes are not a Yjs update, or a y-protocols message is malformed. */
+  InvalidUpdate: 'invalid_update',
+  /** A named version of a document already exists under that name. */
+  VersionExists: 'version_exists',
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 
@@ -130,6 +138,43 @@ export const closeReason: Readonly<Record<number, string>> = {
   [CloseCode.ProtocolError]: 'protocol_error',
   [CloseCode.ForceDisconnect]: 'force_disconnect',
   [CloseCode.IdleTimeout]: 'idle_timeout',
+}
+
+/**
+ * Close codes of the Yjs endpoint `/docs/{name}`. Its clients are unmodified y-websocket
+ * providers, which give up reconnecting on 4400-4499 (the HTTP 4xx class: reconnecting cannot
+ * help) and retry on every other code. This table follows that convention rather than the
+ * ranges of `/ws` above; the shared codes (1000, 4000-4003) keep their meaning.
+ */
+export const DocumentCloseCode = {
+  /** A y-protocols message that cannot be decoded, or bytes that are not a Yjs update. */
+  ProtocolError: 4400,
+  /** Credentials missing or invalid. */
+  Unauthorized: 4401,
+  /** The identity may not open this document (access `none`). */
+  Forbidden: 4403,
+  /** The document name in the path is not valid. */
+  InvalidName: 4404,
+  /** The update would grow the document past `documents.maxDocumentBytes`. */
+  DocumentTooLarge: 4409,
+  /** One update (or sync step 2) larger than `documents.maxUpdateBytes`. */
+  UpdateTooLarge: 4413,
+} as const
+export type DocumentCloseCode = (typeof DocumentCloseCode)[keyof typeof DocumentCloseCode]
+
+/** The stable string code sent as the close reason for each document close code. */
+export const documentCloseReason: Readonly<Record<number, string>> = {
+  [DocumentCloseCode.ProtocolError]: 'protocol_error',
+  [DocumentCloseCode.Unauthorized]: 'unauthorized',
+  [DocumentCloseCode.Forbidden]: 'forbidden',
+  [DocumentCloseCode.InvalidName]: 'invalid_document_name',
+  [DocumentCloseCode.DocumentTooLarge]: 'document_too_large',
+  [DocumentCloseCode.UpdateTooLarge]: 'update_too_large',
+}
+
+/** Whether a client of `/docs/{name}` that saw this close code should reconnect. */
+export function shouldReconnectDocument(code: number): boolean {
+  return !(code >= 4400 && code <= 4499)
 }
 
 /**

@@ -1,4 +1,13 @@
-export { ErrorCode, CloseCode, ClientErrorCode, shouldReconnect, closeReason } from './codes.js'
+export {
+  ErrorCode,
+  CloseCode,
+  ClientErrorCode,
+  DocumentCloseCode,
+  shouldReconnect,
+  shouldReconnectDocument,
+  closeReason,
+  documentCloseReason,
+} from './codes.js'
 export type * from './frames.js'
 export {
   decodeRequest,

@@ -36,9 +36,12 @@ export function httpStatus(code: ErrorCode): number {
     case ErrorCode.MethodNotAllowed:
       return 405
     case ErrorCode.UnrecoverablePosition:
+    case ErrorCode.VersionExists:
       return 409
     case ErrorCode.PayloadTooLarge:
     case ErrorCode.MessageTooLarge:
+    case ErrorCode.UpdateTooLarge:
+    case ErrorCode.DocumentTooLarge:
       return 413
     case ErrorCode.OriginNotAllowed:
       return 403

@@ -18,13 +18,15 @@ export class ServerStats {
 
 export interface MetricsSources {
   stats: ServerStats
-  connections(): { websocket: number; sse: number }
+  connections(): { websocket: number; sse: number; documents: number }
   subscriptions(): number
   channels(): number
   /** Open connections by plan name. */
   connectionsByPlan(): Map<string, number>
   /** Events waiting per webhook URL. */
   webhookQueues(): Array<[string, number]>
+  /** Documents held in memory on this node. */
+  documents(): number
 }
 
 export class Metrics {
@@ -50,6 +52,15 @@ export class Metrics {
         const counts = sources.connections()
         this.set({ transport: 'websocket' }, counts.websocket)
         this.set({ transport: 'sse' }, counts.sse)
+        this.set({ transport: 'documents' }, counts.documents)
+      },
+    })
+    new Gauge({
+      name: 'switchboard_documents_open',
+      help: 'Documents held in memory on this node.',
+      registers,
+      collect() {
+        this.set(sources.documents())
       },
     })
     new Gauge({

@@ -19,6 +19,11 @@ import { ConfigError } from './config/load.js'
 import { FlushScheduler } from './connection/outbound.js'
 import { ConnectionRegistry } from './connection/registry.js'
 import { RequestHandler } from './connection/requests.js'
+import { namespaceAccessPolicy } from './documents/access.js'
+import { DocumentService } from './documents/service.js'
+import { MemoryDocumentStore } from './documents/store/memory.js'
+import { PostgresDocumentStore } from './documents/store/postgres.js'
+import { SqliteDocumentStore } from './documents/store/sqlite.js'
 import { SwitchboardError } from './errors.js'
 import { FunctionModules } from './functions/modules.js'
 import { FunctionRouter } from './functions/router.js'
@@ -40,6 +45,8 @@ import type { FunctionHandler } from './functions/types.js'
 import { Metrics, ServerStats } from './metrics.js'
 import type { Broker } from './ports/broker.js'
 import type { PresenceStore } from './ports/presence.js'
+import type { DocumentRelay, DocumentStore } from './ports/documents.js'
+import { LocalDocumentRelay } from './documents/relay/local.js'
 import type { KeyValueStore } from './ports/store.js'
 import { MemoryPresence } from './presence/memory.js'
 import { RedisPresence } from './presence/redis.js'
@@ -58,13 +65,23 @@ import {
   type HttpClientDependencies,
 } from './transport/http-client.js'
 import { sendError } from './transport/http-util.js'
+import { DocumentGateway } from './transport/documents-ws.js'
+import { DocumentsApi } from './transport/documents-api.js'
 import { SseGateway } from './transport/sse.js'
 import { WebSocketGateway } from './transport/websocket.js'
+
+/** Ports spanning nodes, for a cluster; each defaults to its single-node implementation. */
+export interface ServerSeams {
+  /** Carries document updates and awareness between nodes. */
+  documentRelay?: DocumentRelay
+}
 
 const DEV_API_KEY = 'dev-api-key'
 /** Directories picked up in dev mode when `functions.dir` or `rooms.dir` is not set. */
 const FUNCTIONS_DIR = './functions'
 const ROOMS_DIR = './rooms'
+/** Path prefix of the y-websocket endpoint: `/docs/{name}`. */
+const DOCUMENTS_PATH = '/docs/'
 
 export class Switchboard {
   private readonly http: Listener
@@ -72,12 +89,17 @@ export class Switchboard {
   private readonly websocket: WebSocketGateway
   private readonly sse: SseGateway
   private readonly api: HttpApi
+  private readonly documentsApi: DocumentsApi
+  private readonly documentGateway: DocumentGateway
+  private readonly documents: DocumentService
   private readonly clientRequests: HttpClientDependencies
   private readonly policy: ConnectionPolicy
   private readonly webhooks: WebhookDispatcher
   private readonly modules: FunctionModules | undefined
   private readonly roomClasses: FunctionModules<RoomClass> | undefined
   private readonly rooms: RoomHost | undefined
+  private readonly documentStore: DocumentStore
+  private readonly documentRelay: DocumentRelay
   private stopping: Promise<void> | undefined
 
   private constructor(
@@ -92,10 +114,14 @@ export class Switchboard {
       modules: FunctionModules | undefined
       roomClasses: FunctionModules<RoomClass> | undefined
       roomStore: RoomStore
+      documentStore: DocumentStore
+      documentRelay: DocumentRelay
     },
     tls: TlsCredentials | undefined,
   ) {
-    const { verifier, modules, roomClasses, roomStore } = parts
+    const { verifier, modules, roomClasses, roomStore, documentStore, documentRelay } = parts
+    this.documentStore = documentStore
+    this.documentRelay = documentRelay
     this.modules = modules
     this.roomClasses = roomClasses
     const stats = new ServerStats()
@@ -108,11 +134,12 @@ export class Switchboard {
       },
       logger,
     )
+    const namespaces = new Namespaces(options)
     const hub = new Hub({
       events: this.webhooks,
       broker,
       presence,
-      namespaces: new Namespaces(options),
+      namespaces,
       limits: options.limits,
       stats,
       logger,
@@ -122,7 +149,9 @@ export class Switchboard {
       connections: () => ({
         websocket: this.websocket.connections.size,
         sse: this.sse.connections.size,
+        documents: this.documentGateway.sockets.size,
       }),
+      documents: () => this.documents.openCount,
       subscriptions: () => hub.subscriptions,
       channels: () => hub.channelCount,
       connectionsByPlan: () => this.policy.connectionsByPlan(),
@@ -188,6 +217,30 @@ export class Switchboard {
       management: new ManagementApi(registry, options.limits),
       ready: () => this.stopping === undefined && broker.ready(),
     })
+    this.documents = new DocumentService({
+      store: documentStore,
+      relay: documentRelay,
+      options: options.documents,
+      maxNameLength: options.limits.maxChannelLength,
+      logger,
+    })
+    this.documentGateway = new DocumentGateway({
+      options,
+      documents: this.documents,
+      access: namespaceAccessPolicy(namespaces),
+      authenticator,
+      scheduler,
+      stats,
+      logger,
+    })
+    this.documentsApi = new DocumentsApi({
+      documents: this.documents,
+      authenticator,
+      metrics,
+      limits: options.limits,
+      maxUpdateBytes: options.documents.maxUpdateBytes,
+      logger,
+    })
 
     this.gate = new TransportGate(options, stats)
     this.http = createListener(
@@ -200,9 +253,10 @@ export class Switchboard {
 
   /**
    * Opens storage and builds the server. In dev mode without an API key, one is generated on
-   * first start and kept in the store, so it stays the same across restarts.
+   * first start and kept in the store, so it stays the same across restarts. `seams` replaces
+   * the single-node implementations of ports that span nodes.
    */
-  static async create(options: ServerOptions): Promise<Switchboard> {
+  static async create(options: ServerOptions, seams: ServerSeams = {}): Promise<Switchboard> {
     const logger = createLogger(options.logLevel)
     const verifier = await TokenVerifier.create(options.auth)
     const modules = await loadModules(options.functions, FUNCTIONS_DIR, options.devMode, logger)
@@ -217,6 +271,7 @@ export class Switchboard {
     const db = options.storage === 'sqlite' ? openDatabase(options.dataDir) : undefined
     const store = db === undefined ? new MemoryStore() : new SqliteStore(db)
     const roomStore = db === undefined ? new MemoryRoomStore() : new SqliteRoomStore(db)
+    const documentStore = await openDocumentStore(options, db)
 
     if (options.devMode && options.apiKeys.length === 0) {
       let key = await store.get(DEV_API_KEY)
@@ -227,6 +282,7 @@ export class Switchboard {
       options.apiKeys.push(key)
     }
     const { broker, presence } = await openBroker(options, logger, db)
+    const relay = seams.documentRelay ?? new LocalDocumentRelay()
     return new Switchboard(
       options,
       logger,
@@ -234,12 +290,7 @@ export class Switchboard {
       presence,
       store,
       db,
-      {
-        verifier,
-        modules,
-        roomClasses,
-        roomStore,
-      },
+      { verifier, modules, roomClasses, roomStore, documentStore, documentRelay: relay },
       tls,
     )
   }
@@ -271,11 +322,13 @@ export class Switchboard {
     this.websocket.shutdown()
     this.sse.shutdown()
     this.rooms?.close()
+    this.documentGateway.shutdown()
     this.http.closeIdle()
 
     const drained = Promise.race([closed, delay(this.options.shutdown.drainTimeoutMs)])
     await drained
     this.websocket.terminateAll()
+    this.documentGateway.terminateAll()
     this.http.closeAll()
     await closed
 
@@ -283,6 +336,9 @@ export class Switchboard {
     this.modules?.close()
     this.roomClasses?.close()
     this.webhooks.close()
+    await this.documents.close()
+    await this.documentRelay.close()
+    await this.documentStore.close()
     await this.presence.close()
     await this.broker.close()
     await this.store.close()
@@ -301,6 +357,12 @@ export class Switchboard {
     if (room !== undefined && this.rooms !== undefined && url !== undefined) {
       if (!this.gate.upgrade(request, socket)) return
       this.rooms.handleUpgrade(request, socket, head, url, room)
+      return
+    }
+    if (url?.pathname.startsWith(DOCUMENTS_PATH) === true) {
+      if (!this.gate.upgrade(request, socket)) return
+      const name = url.pathname.slice(DOCUMENTS_PATH.length)
+      this.documentGateway.handleUpgrade(request, socket, head, url, name)
       return
     }
     if (url?.pathname !== '/ws') {
@@ -334,6 +396,7 @@ export class Switchboard {
       void handleClientRequest(this.clientRequests, request, response, url)
       return
     }
+    if (this.documentsApi.handle(request, response, url)) return
     if (this.api.handle(request, response, url)) return
     sendError(response, new SwitchboardError(ErrorCode.NotFound, `no route ${url.pathname}`))
   }
@@ -385,6 +448,20 @@ async function openBroker(
     },
   })
   return { broker, presence }
+}
+
+function openDocumentStore(
+  options: ServerOptions,
+  db: SqliteDatabase | undefined,
+): Promise<DocumentStore> | DocumentStore {
+  const documents = options.documents
+  if (documents.store === 'postgres') {
+    return PostgresDocumentStore.open({
+      connectionString: documents.postgresUrl!,
+      schema: documents.postgresSchema,
+    })
+  }
+  return db === undefined ? new MemoryDocumentStore() : new SqliteDocumentStore(db)
 }
 
 function parseUrl(request: IncomingMessage): URL | undefined {

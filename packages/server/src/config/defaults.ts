@@ -19,6 +19,31 @@ export interface NamespaceOptions {
   idempotencyWindowMs: number
   /** JSON Schema that published data must match (client and HTTP publishes alike). */
   schema?: Record<string, unknown>
+  /** What connections may do with the namespace's documents at `/docs/{name}`. */
+  documents: DocumentAccess
+}
+
+/** Access to a document: edit it, only read it (awareness still allowed), or not open it. */
+export type DocumentAccess = 'read-write' | 'read-only' | 'none'
+
+/** Collaborative documents (`/docs/{name}`, Yjs): storage, compaction, memory and limits. */
+export interface DocumentOptions {
+  /** `embedded` keeps documents in the server's `storage` (SQLite or memory). */
+  store: 'embedded' | 'postgres'
+  /** Connection string of the PostgreSQL database when `store` is `postgres`. */
+  postgresUrl?: string
+  /** Schema of the document tables in PostgreSQL. */
+  postgresSchema: string
+  /** A document's updates are compacted into a snapshot after this many appends. */
+  compactAfterUpdates: number
+  /** ...or after this long without an update, in ms. */
+  compactIdleMs: number
+  /** How long a document with no clients stays in memory, in ms. */
+  unloadGraceMs: number
+  /** Largest Yjs update (or sync step 2) accepted from a client or the API, in bytes. */
+  maxUpdateBytes: number
+  /** Largest document, as its encoded state, in bytes; updates growing it past are refused. */
+  maxDocumentBytes: number
 }
 
 /** What a token's `channels` claim may grant on a channel pattern. */
@@ -267,6 +292,7 @@ export interface ServerOptions extends TransportSecurityOptions {
   /** Options applied to namespaces that do not set them. */
   channelDefaults: NamespaceOptions
   limits: Limits
+  documents: DocumentOptions
   heartbeat: {
     /** Interval between the server's pings, in ms. */
     intervalMs: number
@@ -342,6 +368,17 @@ export const DEFAULT_CHANNEL_OPTIONS: NamespaceOptions = {
   clientPublish: true,
   public: false,
   idempotencyWindowMs: 5 * 60_000,
+  documents: 'read-write',
+}
+
+export const DEFAULT_DOCUMENT_OPTIONS: DocumentOptions = {
+  store: 'embedded',
+  postgresSchema: 'public',
+  compactAfterUpdates: 500,
+  compactIdleMs: 10_000,
+  unloadGraceMs: 30_000,
+  maxUpdateBytes: 1024 * 1024,
+  maxDocumentBytes: 16 * 1024 * 1024,
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -396,6 +433,7 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   namespaces: {},
   channelDefaults: DEFAULT_CHANNEL_OPTIONS,
   limits: DEFAULT_LIMITS,
+  documents: DEFAULT_DOCUMENT_OPTIONS,
   heartbeat: { intervalMs: 25_000 },
   sse: { heartbeatMs: 15_000, retryMs: 3_000 },
   shutdown: { reconnectJitterMs: 5_000, drainTimeoutMs: 10_000 },

@@ -101,6 +101,7 @@ export function resolveOptions(config: unknown, overrides: Overrides = {}): Serv
     webhooks: (file.webhooks ?? []).map((webhook) => ({ ...DEFAULT_WEBHOOK, ...webhook })),
     channelDefaults: { ...DEFAULT_OPTIONS.channelDefaults, ...file.channelDefaults },
     limits: { ...DEFAULT_OPTIONS.limits, ...file.limits },
+    documents: { ...DEFAULT_OPTIONS.documents, ...file.documents },
     heartbeat: { ...DEFAULT_OPTIONS.heartbeat, ...file.heartbeat },
     sse: { ...DEFAULT_OPTIONS.sse, ...file.sse },
     shutdown: { ...DEFAULT_OPTIONS.shutdown, ...file.shutdown },
@@ -210,6 +211,15 @@ function checkConsistency(options: ServerOptions): void {
     throw new ConfigError(
       `limits.maxMessageBytes (${limits.maxMessageBytes}) must not exceed limits.maxHttpBodyBytes (${limits.maxHttpBodyBytes})`,
     )
+  }
+  const documents = options.documents
+  if (documents.maxUpdateBytes > documents.maxDocumentBytes) {
+    throw new ConfigError(
+      `documents.maxUpdateBytes (${documents.maxUpdateBytes}) must not exceed documents.maxDocumentBytes (${documents.maxDocumentBytes})`,
+    )
+  }
+  if (documents.store === 'postgres' && documents.postgresUrl === undefined) {
+    throw new ConfigError('documents.store is "postgres" but documents.postgresUrl is not set')
   }
   const tokensAccepted = options.auth.keys.length > 0 || options.auth.jwks !== undefined
   for (const [namespace, ns] of Object.entries(options.namespaces)) {

@@ -18,6 +18,7 @@ const namespaceOptions = {
     idempotencyWindowMs: durationMs,
     // Compiled with ajv at start; a schema ajv rejects fails start naming the namespace.
     schema: { type: 'object' },
+    documents: { enum: ['read-write', 'read-only', 'none'] },
   },
 }
 
@@ -268,6 +269,20 @@ export const configSchema = {
         apiRequestsPerSecond: positiveInt,
         apiRequestBurst: positiveInt,
         ...admissionLimitsSchema,
+      },
+    },
+    documents: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        store: { enum: ['embedded', 'postgres'] },
+        postgresUrl: { type: 'string', minLength: 1 },
+        postgresSchema: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$' },
+        compactAfterUpdates: positiveInt,
+        compactIdleMs: durationMs,
+        unloadGraceMs: nonNegativeInt,
+        maxUpdateBytes: { type: 'integer', minimum: 1024 },
+        maxDocumentBytes: { type: 'integer', minimum: 1024 },
       },
     },
     heartbeat: {

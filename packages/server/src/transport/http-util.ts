@@ -30,11 +30,28 @@ export function sendError(response: ServerResponse, error: unknown): void {
  * refused as soon as it is known; the rest of the upload is discarded, not buffered. Bodies
  * that are not UTF-8, or nest deeper than `maxDepth`, are refused before they are parsed.
  */
-export function readJsonBody(
+export async function readJsonBody(
   request: IncomingMessage,
   maxBytes: number,
   maxDepth = DEFAULT_MAX_JSON_DEPTH,
 ): Promise<unknown> {
+  const text = decodeUtf8(await readBody(request, maxBytes), ErrorCode.InvalidJson)
+  const depth = jsonDepthProblem(text, maxDepth)
+  if (depth !== undefined) throw new SwitchboardError(ErrorCode.JsonTooDeep, depth)
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    throw new SwitchboardError(ErrorCode.InvalidJson, 'request body is not valid JSON')
+  }
+}
+
+/** Reads a UTF-8 text body of at most `maxBytes`, refusing larger ones like `readJsonBody`. */
+export async function readTextBody(request: IncomingMessage, maxBytes: number): Promise<string> {
+  return decodeUtf8(await readBody(request, maxBytes), ErrorCode.BadRequest)
+}
+
+/** Reads a body of at most `maxBytes` as bytes, with the same refusal rules as JSON bodies. */
+export function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length'] ?? 0)
     if (declared > maxBytes) {
@@ -58,26 +75,17 @@ export function readJsonBody(
     request.on('data', onData)
     request.on('error', reject)
     request.on('end', () => {
-      if (size > maxBytes) return
-      let text: string
-      try {
-        text = strictUtf8.decode(Buffer.concat(chunks, size))
-      } catch {
-        reject(new SwitchboardError(ErrorCode.InvalidJson, 'request body is not valid UTF-8'))
-        return
-      }
-      const depth = jsonDepthProblem(text, maxDepth)
-      if (depth !== undefined) {
-        reject(new SwitchboardError(ErrorCode.JsonTooDeep, depth))
-        return
-      }
-      try {
-        resolve(JSON.parse(text) as unknown)
-      } catch {
-        reject(new SwitchboardError(ErrorCode.InvalidJson, 'request body is not valid JSON'))
-      }
+      if (size <= maxBytes) resolve(Buffer.concat(chunks, size))
     })
   })
+}
+
+function decodeUtf8(body: Buffer, code: ErrorCode): string {
+  try {
+    return strictUtf8.decode(body)
+  } catch {
+    throw new SwitchboardError(code, 'request body is not valid UTF-8')
+  }
 }
 
 function tooLarge(size: number, maxBytes: number): SwitchboardError {
@@ -85,28 +93,4 @@ function tooLarge(size: number, maxBytes: number): SwitchboardError {
     ErrorCode.PayloadTooLarge,
     `request body is ${size} bytes or more, the limit (limits.maxHttpBodyBytes) is ${maxBytes}`,
   )
-}
-
-/** Reads a UTF-8 text body of at most `maxBytes`, refusing larger ones like `readJsonBody`. */
-export async function readTextBody(request: IncomingMessage, maxBytes: number): Promise<string> {
-  const declared = Number(request.headers['content-length'] ?? 0)
-  if (declared > maxBytes) {
-    request.resume()
-    throw tooLarge(declared, maxBytes)
-  }
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > maxBytes) {
-      request.resume()
-      throw tooLarge(size, maxBytes)
-    }
-    chunks.push(chunk)
-  }
-  try {
-    return strictUtf8.decode(Buffer.concat(chunks, size))
-  } catch {
-    throw new SwitchboardError(ErrorCode.BadRequest, 'request body is not valid UTF-8')
-  }
 }

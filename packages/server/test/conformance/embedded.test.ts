@@ -1,5 +1,11 @@
 /** Runs every port's conformance suite against the embedded implementations. */
 import { MemoryBroker } from '../../src/broker/memory.js'
+import {
+  MemoryDocumentRelayHub,
+  type MemoryDocumentRelay,
+} from '../../src/documents/relay/memory.js'
+import { MemoryDocumentStore } from '../../src/documents/store/memory.js'
+import { SqliteDocumentStore } from '../../src/documents/store/sqlite.js'
 import { MemoryHistory } from '../../src/history/memory.js'
 import { SqliteHistory } from '../../src/history/sqlite.js'
 import { MemoryPresence } from '../../src/presence/memory.js'
@@ -13,6 +19,8 @@ import { tempDir } from '../helpers/tmp.js'
 import { brokerConformance } from './broker.js'
 import { historyConformance } from './history.js'
 import { presenceConformance } from './presence.js'
+import { documentRelayConformance } from './document-relay.js'
+import { documentStoreConformance } from './documents.js'
 import { roomStoreConformance } from './room-store.js'
 import { routerConformance } from './router.js'
 import { storeConformance } from './store.js'
@@ -124,5 +132,37 @@ roomStoreConformance('sqlite', async () => {
 routerConformance('memory', async () => {
   const network = new MemoryRouterNetwork()
   const nodes: [MemoryRouter, MemoryRouter] = [new MemoryRouter(network), new MemoryRouter(network)]
+  return { nodes, cleanup: async () => void (await Promise.all(nodes.map((n) => n.close()))) }
+})
+
+documentStoreConformance('memory', async () => {
+  const store = new MemoryDocumentStore()
+  return { store, cleanup: () => store.close() }
+})
+
+documentStoreConformance('sqlite', async () => {
+  const tmp = tempDir()
+  let db = openDatabase(tmp.dir)
+  let store = new SqliteDocumentStore(db)
+  return {
+    store,
+    reopen: async () => {
+      await store.close()
+      db.close()
+      db = openDatabase(tmp.dir)
+      store = new SqliteDocumentStore(db)
+      return store
+    },
+    cleanup: async () => {
+      await store.close()
+      db.close()
+      tmp.remove()
+    },
+  }
+})
+
+documentRelayConformance('memory (in-process)', async () => {
+  const hub = new MemoryDocumentRelayHub()
+  const nodes: [MemoryDocumentRelay, MemoryDocumentRelay] = [hub.endpoint(), hub.endpoint()]
   return { nodes, cleanup: async () => void (await Promise.all(nodes.map((n) => n.close()))) }
 })

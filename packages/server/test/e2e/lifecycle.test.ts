@@ -122,6 +122,15 @@ describe('server lifecycle', () => {
         { limits: { maxMessageBytes: 4096, maxHttpBodyBytes: 1024 } },
         /limits\.maxMessageBytes \(4096\) must not exceed/,
       ],
+      [
+        { namespaces: { notes: { documents: 'write' } } },
+        /namespaces\.notes\.documents must be equal to one of the allowed values/,
+      ],
+      [
+        { documents: { maxUpdateBytes: 4096, maxDocumentBytes: 2048 } },
+        /documents\.maxUpdateBytes \(4096\) must not exceed documents\.maxDocumentBytes/,
+      ],
+      [{ documents: { store: 'postgres' } }, /documents\.postgresUrl is not set/],
     ]
     for (const [config, message] of cases) {
       assert.throws(

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { resolveOptions } from '../../src/config/load.js'
 import type { ServerOptions } from '../../src/config/defaults.js'
-import { Switchboard } from '../../src/server.js'
+import { Switchboard, type ServerSeams } from '../../src/server.js'
 import { tempDir } from './tmp.js'
 import { waitFor } from './wait.js'
 
@@ -37,9 +37,12 @@ export function testConfig(config: Config = {}): Config {
   }
 }
 
-export async function startServer(config: Config = {}): Promise<TestServer> {
+export async function startServer(
+  config: Config = {},
+  seams: ServerSeams = {},
+): Promise<TestServer> {
   const options: ServerOptions = resolveOptions(testConfig(config))
-  const server = await Switchboard.create(options)
+  const server = await Switchboard.create(options, seams)
   const port = await server.listen()
   return {
     server,

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
 import * as ws from 'ws'
-import { encodeTextFrame } from '../../src/transport/ws-frame.js'
+import { encodeBinaryFrame, encodeTextFrame } from '../../src/transport/ws-frame.js'
 
 /** `ws` exports its frame parser, though its type definitions do not declare it. */
 interface FrameReceiver extends NodeJS.WritableStream {
@@ -18,12 +18,12 @@ const { Receiver } = ws as unknown as {
 }
 
 /** Parses server-to-client frames as a client does; resolves with the text messages. */
-function parseFrames(bytes: Buffer): Promise<string[]> {
+function parseFrames(bytes: Buffer, binary = false): Promise<string[]> {
   const messages: string[] = []
   const receiver = new Receiver({ isServer: false, maxPayload: 0 })
   receiver.on('message', (data: Buffer, isBinary: boolean) => {
-    assert.equal(isBinary, false)
-    messages.push(data.toString('utf8'))
+    assert.equal(isBinary, binary)
+    messages.push(binary ? data.toString('hex') : data.toString('utf8'))
   })
   return new Promise((resolve, reject) => {
     receiver.on('error', reject)
@@ -50,5 +50,16 @@ describe('WebSocket text frames', () => {
       ),
       { seed: 20_261_203, numRuns: 200 },
     )
+  })
+})
+
+describe('WebSocket binary frames', () => {
+  it('are read back unchanged at every length boundary', async () => {
+    for (const length of [0, 1, 125, 126, 65_535, 65_536, 70_000]) {
+      const payload = Buffer.alloc(length, length % 251)
+      assert.deepEqual(await parseFrames(encodeBinaryFrame(payload), true), [
+        payload.toString('hex'),
+      ])
+    }
   })
 })

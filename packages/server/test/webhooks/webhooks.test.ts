@@ -27,6 +27,11 @@ async function receiver(failures: number): Promise<Receiver> {
   const state: Receiver = { received: [], badSignatures: 0 } as unknown as Receiver
   let attempts = 0
   state.server = createServer((request, response) => {
+    // Only deliveries count: a stray client of another test may find this port reused.
+    if (request.method !== 'POST' || request.url !== '/hook') {
+      response.writeHead(404).end()
+      return
+    }
     let body = ''
     request.on('data', (chunk: Buffer) => (body += chunk.toString()))
     request.on('end', () => {
