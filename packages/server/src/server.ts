@@ -36,6 +36,9 @@ import { Plans } from './limits/plans.js'
 import { createListener, type Listener } from './listener.js'
 import { createLogger } from './logger.js'
 import { WebhookDispatcher } from './webhooks/dispatcher.js'
+import { MemoryConnectionCounter } from './counter/memory.js'
+import { RedisConnectionCounter } from './counter/redis.js'
+import type { ConnectionCounter } from './ports/connection-counter.js'
 import type { RoomStore } from './ports/room-store.js'
 import { RoomHost } from './rooms/host.js'
 import { MemoryRoomStore } from './rooms/store/memory.js'
@@ -99,6 +102,7 @@ export class Switchboard {
   private readonly roomClasses: FunctionModules<RoomClass> | undefined
   private readonly rooms: RoomHost | undefined
   private readonly documentStore: DocumentStore
+  private readonly counter: ConnectionCounter
   private readonly documentRelay: DocumentRelay
   private stopping: Promise<void> | undefined
 
@@ -116,10 +120,13 @@ export class Switchboard {
       roomStore: RoomStore
       documentStore: DocumentStore
       documentRelay: DocumentRelay
+      counter: ConnectionCounter
     },
     tls: TlsCredentials | undefined,
   ) {
-    const { verifier, modules, roomClasses, roomStore, documentStore, documentRelay } = parts
+    const { verifier, modules, roomClasses, roomStore, documentStore, documentRelay, counter } =
+      parts
+    this.counter = counter
     this.documentStore = documentStore
     this.documentRelay = documentRelay
     this.modules = modules
@@ -166,6 +173,7 @@ export class Switchboard {
         limitClosed: (plan, reason) => metrics.planLimits.inc({ plan, reason }),
       },
       logger,
+      counter,
     )
     const authenticator = new Authenticator({
       options,
@@ -281,7 +289,7 @@ export class Switchboard {
       }
       options.apiKeys.push(key)
     }
-    const { broker, presence } = await openBroker(options, logger, db)
+    const { broker, presence, counter } = await openBroker(options, logger, db)
     const relay = seams.documentRelay ?? new LocalDocumentRelay()
     return new Switchboard(
       options,
@@ -290,7 +298,15 @@ export class Switchboard {
       presence,
       store,
       db,
-      { verifier, modules, roomClasses, roomStore, documentStore, documentRelay: relay },
+      {
+        verifier,
+        modules,
+        roomClasses,
+        roomStore,
+        documentStore,
+        documentRelay: relay,
+        counter,
+      },
       tls,
     )
   }
@@ -333,6 +349,7 @@ export class Switchboard {
     await closed
 
     this.policy.close()
+    await this.counter.close()
     this.modules?.close()
     this.roomClasses?.close()
     this.webhooks.close()
@@ -429,10 +446,14 @@ async function openBroker(
   options: ServerOptions,
   logger: Logger,
   db: SqliteDatabase | undefined,
-): Promise<{ broker: Broker; presence: PresenceStore }> {
+): Promise<{ broker: Broker; presence: PresenceStore; counter: ConnectionCounter }> {
   if (options.broker.type === 'memory') {
     const history = db === undefined ? new MemoryHistory() : new SqliteHistory(db)
-    return { broker: new MemoryBroker(history), presence: new MemoryPresence() }
+    return {
+      broker: new MemoryBroker(history),
+      presence: new MemoryPresence(),
+      counter: new MemoryConnectionCounter(),
+    }
   }
 
   const redis = await connectRedis(options.broker, logger)
@@ -447,7 +468,13 @@ async function openBroker(
       })
     },
   })
-  return { broker, presence }
+  const counter = new RedisConnectionCounter(
+    redis.commands,
+    options.broker.keyPrefix,
+    options.broker.presenceTtlMs,
+    logger,
+  )
+  return { broker, presence, counter }
 }
 
 function openDocumentStore(

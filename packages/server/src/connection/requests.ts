@@ -4,6 +4,7 @@
  * gets its error reply and the connection keeps working.
  */
 import {
+  CloseCode,
   ErrorCode,
   decodeRequest,
   type BuiltinRequest,
@@ -184,18 +185,20 @@ export class RequestHandler {
     }
 
     const identity = await this.deps.authenticator.fromToken(token, connection.address)
-    const previousUser = connection.identity.user
-    connection.identity = identity
-    connection.pending = false
-    this.deps.registry.rekey(connection, previousUser)
-    const refused = this.deps.policy.reassign(connection, previousUser)
-    if (refused !== undefined) {
-      connection.disconnect(refused, 'the plan allows no more connections for this user')
+    if (!(await this.deps.policy.acquire(identity, connection.id))) {
+      connection.disconnect(
+        CloseCode.TooManyConnections,
+        'the plan allows no more connections for this user',
+      )
       throw new SwitchboardError(
         ErrorCode.PlanLimitExceeded,
         `plan ${identity.plan.name} allows ${identity.plan.maxConnectionsPerUser} connections per user`,
       )
     }
+    const previousUser = connection.identity.user
+    connection.identity = identity
+    connection.pending = false
+    this.deps.registry.rekey(connection, previousUser)
     return authResult(identity.user!, identity.expiresAt)
   }
 
@@ -212,13 +215,8 @@ export class RequestHandler {
     if (identity.user !== user) {
       throw new SwitchboardError(ErrorCode.Forbidden, 'refresh must keep the same user (sub)')
     }
-    const planChanged = identity.plan !== connection.identity.plan
+    // The connection keeps its slot: a new plan's connection limit applies to new connections.
     connection.identity = identity
-    if (planChanged) {
-      const refused = this.deps.policy.reassign(connection, user)
-      if (refused !== undefined)
-        connection.disconnect(refused, 'the new plan allows fewer connections')
-    }
 
     // A token with narrower grants ends the subscriptions it no longer allows.
     const revoked = [...connection.subscriptions.keys()].filter(

@@ -8,7 +8,8 @@
 import { CloseCode } from '@switchboard/protocol'
 import type { Logger } from 'pino'
 import type { ServerOptions } from '../config/defaults.js'
-import type { Connection } from '../connection/connection.js'
+import type { Connection, ConnectionIdentity } from '../connection/connection.js'
+import type { ConnectionCounter } from '../ports/connection-counter.js'
 import type { Plan } from './plans.js'
 import { TokenBucket } from './token-bucket.js'
 
@@ -30,7 +31,8 @@ export interface PolicyCounters {
 
 export class ConnectionPolicy {
   private readonly connections = new Set<Connection>()
-  private readonly perUser = new Map<string, number>()
+  /** Users of the connection slots this node took, by connection id. */
+  private readonly slots = new Map<string, string>()
   private readonly rates = new WeakMap<Connection, Rates>()
   private readonly timer: NodeJS.Timeout
 
@@ -40,6 +42,8 @@ export class ConnectionPolicy {
     readonly defaultPlan: Plan,
     private readonly counters: PolicyCounters,
     private readonly logger: Logger,
+    /** Counts connections per user across every node sharing it. */
+    private readonly counter: ConnectionCounter,
     private readonly now: () => number = Date.now,
   ) {
     this.timer = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS)
@@ -47,36 +51,38 @@ export class ConnectionPolicy {
   }
 
   /**
-   * Counts a new connection against its user's plan. Returns the close code to refuse it
-   * with, or undefined when it may stay.
+   * Takes a connection slot of the user's plan (`maxConnectionsPerUser`, counted across every
+   * node). False when the user holds as many as the plan allows. Connections without a user,
+   * and plans without a limit, always get one and cost nothing.
    */
-  admit(connection: Connection): number | undefined {
-    const user = connection.identity.user
-    if (user !== undefined) {
-      const held = this.perUser.get(user) ?? 0
-      const max = connection.identity.plan.maxConnectionsPerUser
-      if (max > 0 && held >= max) {
-        this.counters.limitClosed(connection.identity.plan.name, 'too_many_connections')
-        return CloseCode.TooManyConnections
-      }
-      this.perUser.set(user, held + 1)
-    }
+  async acquire(identity: ConnectionIdentity, connectionId: string): Promise<boolean> {
+    const { user, plan } = identity
+    if (user === undefined || plan.maxConnectionsPerUser === 0) return true
+    const taken = await this.counter.acquire(user, connectionId, plan.maxConnectionsPerUser)
+    if (taken) this.slots.set(connectionId, user)
+    else this.counters.limitClosed(plan.name, 'too_many_connections')
+    return taken
+  }
+
+  /** Starts watching an accepted connection's clocks. */
+  register(connection: Connection): void {
     this.connections.add(connection)
-    return undefined
   }
 
-  /** Moves a connection's count when `connect` or `refresh` changes its user or plan. */
-  reassign(connection: Connection, previousUser: string | undefined): number | undefined {
-    if (!this.connections.has(connection)) return undefined
-    this.uncount(previousUser)
-    this.connections.delete(connection)
-    this.rates.delete(connection)
-    return this.admit(connection)
-  }
-
+  /** Forgets a closed connection and frees its slot. */
   release(connection: Connection): void {
-    if (!this.connections.delete(connection)) return
-    this.uncount(connection.identity.user)
+    this.connections.delete(connection)
+    this.releaseSlot(connection.id)
+  }
+
+  /** Frees a slot taken for a connection that never got accepted (or closed). Idempotent. */
+  releaseSlot(connectionId: string): void {
+    const user = this.slots.get(connectionId)
+    if (user === undefined) return
+    this.slots.delete(connectionId)
+    this.counter.release(user, connectionId).catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'connection slot release failed')
+    })
   }
 
   /**
@@ -111,13 +117,7 @@ export class ConnectionPolicy {
 
   close(): void {
     clearInterval(this.timer)
-  }
-
-  private uncount(user: string | undefined): void {
-    if (user === undefined) return
-    const held = (this.perUser.get(user) ?? 1) - 1
-    if (held <= 0) this.perUser.delete(user)
-    else this.perUser.set(user, held)
+    for (const connectionId of [...this.slots.keys()]) this.releaseSlot(connectionId)
   }
 
   private sweep(): void {

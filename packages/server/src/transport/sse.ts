@@ -172,12 +172,13 @@ export class SseGateway {
         )
       }
       for (const channel of channels) this.deps.hub.checkSubscribe(connection, channel)
-      if (this.deps.policy.admit(connection) !== undefined) {
+      if (!(await this.deps.policy.acquire(identity, connection.id))) {
         throw new SwitchboardError(
           ErrorCode.PlanLimitExceeded,
           `plan ${plan.name} allows ${plan.maxConnectionsPerUser} connections per user`,
         )
       }
+      this.deps.policy.register(connection)
     } catch (error) {
       if (!(error instanceof SwitchboardError))
         this.deps.logger.error({ err: error }, 'sse setup failed')

@@ -201,6 +201,9 @@ export class WebSocketGateway {
       url,
     )
     if ('refuse' in decided) return { refuse: decided.refuse }
+    if (identity !== 'pending' && !(await this.deps.policy.acquire(identity, id))) {
+      return { refuse: CloseCode.TooManyConnections }
+    }
     return { identity, claims: decided.claims }
   }
 
@@ -211,6 +214,8 @@ export class WebSocketGateway {
     id: string,
     admission: Admission | SwitchboardError,
   ): void {
+    // Whatever becomes of the handshake, a slot taken for it is freed when the socket closes.
+    socket.once('close', () => this.deps.policy.releaseSlot(id))
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       // Refuse after the handshake, so that a browser can read the close code.
       if (admission instanceof SwitchboardError || 'refuse' in admission || !this.accepting) {
@@ -226,11 +231,7 @@ export class WebSocketGateway {
       connection.pending = pending
       connection.claims = admission.claims
       connection.address = this.deps.authenticator.addressOf(request)
-      const refused = this.deps.policy.admit(connection)
-      if (refused !== undefined) {
-        connection.disconnect(refused, 'the plan allows no more connections for this user')
-        return
-      }
+      this.deps.policy.register(connection)
       this.connections.add(connection)
       this.deps.registry.add(connection)
       ws.on('message', (data, isBinary) => this.onMessage(connection, data, isBinary))

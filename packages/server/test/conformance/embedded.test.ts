@@ -1,5 +1,6 @@
 /** Runs every port's conformance suite against the embedded implementations. */
 import { MemoryBroker } from '../../src/broker/memory.js'
+import { MemoryConnectionCounter } from '../../src/counter/memory.js'
 import {
   MemoryDocumentRelayHub,
   type MemoryDocumentRelay,
@@ -17,6 +18,7 @@ import { MemoryRoomStore } from '../../src/rooms/store/memory.js'
 import { SqliteRoomStore } from '../../src/rooms/store/sqlite.js'
 import { tempDir } from '../helpers/tmp.js'
 import { brokerConformance } from './broker.js'
+import { connectionCounterConformance } from './connection-counter.js'
 import { historyConformance } from './history.js'
 import { presenceConformance } from './presence.js'
 import { documentRelayConformance } from './document-relay.js'
@@ -165,4 +167,9 @@ documentRelayConformance('memory (in-process)', async () => {
   const hub = new MemoryDocumentRelayHub()
   const nodes: [MemoryDocumentRelay, MemoryDocumentRelay] = [hub.endpoint(), hub.endpoint()]
   return { nodes, cleanup: async () => void (await Promise.all(nodes.map((n) => n.close()))) }
+})
+
+connectionCounterConformance('memory', async () => {
+  const counter = new MemoryConnectionCounter()
+  return { nodes: [counter, counter], cleanup: () => counter.close() }
 })
