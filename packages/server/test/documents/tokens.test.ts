@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { connectProvider, waitSynced, type TestProvider } from '../helpers/documents.js'
 import { startServer, type TestServer } from '../helpers/server.js'
-import { token } from '../helpers/tokens.js'
+import { signedToken, token } from '../helpers/tokens.js'
 import { waitFor } from '../helpers/wait.js'
 
 describe('document credentials', () => {
@@ -38,5 +38,36 @@ describe('document credentials', () => {
     await waitSynced(ada, bob)
     ada.text.insert(0, 'agenda')
     await waitFor(() => bob.text.toString() === 'agenda', { message: "Ada's edit at Bob" })
+  })
+
+  it('narrows access to what the token grants: subscribe reads, publish edits', async () => {
+    const editor = connectProvider(server.port, 'team:spec', {
+      token: await signedToken({ sub: 'ed', channels: { 'team:*': ['subscribe', 'publish'] } }),
+    })
+    const reader = connectProvider(server.port, 'team:spec', {
+      token: await signedToken({ sub: 'rita', channels: { 'team:*': ['subscribe'] } }),
+    })
+    providers.push(editor, reader)
+    await waitSynced(editor, reader)
+    editor.text.insert(0, 'draft')
+    await waitFor(() => reader.text.toString() === 'draft', { message: 'the edit at the reader' })
+
+    // The reader's own edit stays local: a client that joins later sees only the editor's.
+    reader.text.insert(0, 'X')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const late = connectProvider(server.port, 'team:spec', { token: await token('late') })
+    providers.push(late)
+    await waitSynced(late)
+    assert.equal(late.text.toString(), 'draft')
+    assert.equal(editor.text.toString(), 'draft')
+
+    const outsider = connectProvider(server.port, 'team:spec', {
+      token: await signedToken({ sub: 'oz', channels: { 'other:*': ['subscribe'] } }),
+    })
+    providers.push(outsider)
+    const closes: number[] = []
+    outsider.provider.on('connection-close', (event: any) => closes.push(event?.code))
+    await waitFor(() => closes.length > 0, { message: 'the outsider to be refused' })
+    assert.equal(closes[0], 4403)
   })
 })
