@@ -17,6 +17,7 @@ import type { Logger } from 'pino'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import type { Authenticator } from '../auth/authenticator.js'
 import type { DocumentAccess, ServerOptions } from '../config/defaults.js'
+import { FrameQueue } from '../connection/frame-queue.js'
 import type { FlushScheduler } from '../connection/outbound.js'
 import type { DocumentAccessPolicy } from '../documents/access.js'
 import type { DocumentPeer, LiveDocument } from '../documents/live-document.js'
@@ -38,8 +39,7 @@ export interface DocumentGatewayDependencies {
 }
 
 class DocumentSocket implements DocumentPeer {
-  private queue: Buffer[] = []
-  private queuedBytes = 0
+  private readonly frames: FrameQueue
   private closing = false
   document: LiveDocument | undefined
   alive = true
@@ -48,42 +48,25 @@ class DocumentSocket implements DocumentPeer {
     readonly id: string,
     readonly access: DocumentAccess,
     readonly ws: WebSocket,
-    private readonly socket: Socket,
+    socket: Socket,
     private readonly gateway: DocumentGateway,
-  ) {}
+  ) {
+    this.frames = new FrameQueue(socket, gateway.scheduler, gateway.stats)
+  }
 
   send(message: OutgoingDocumentMessage): void {
     if (this.closing) return
-    const frame = message.wsFrame()
-    const pending = this.queuedBytes + this.socket.writableLength + frame.length
-    if (pending > this.gateway.maxQueueBytes) {
+    if (!this.frames.push(message.wsFrame(), this.gateway.maxQueueBytes)) {
       this.gateway.stats.slowConsumerDisconnects++
       this.close(CloseCode.SlowConsumer)
-      return
     }
-
-    this.queue.push(frame)
-    this.queuedBytes += frame.length
-    if (this.queue.length === 1) this.gateway.scheduler.schedule(this)
-  }
-
-  flush(): void {
-    const queue = this.queue
-    const bytes = this.queuedBytes
-    this.queue = []
-    this.queuedBytes = 0
-    if (queue.length === 0 || this.closing || !this.socket.writable) return
-
-    this.socket.write(queue.length === 1 ? queue[0]! : Buffer.concat(queue, bytes))
-    this.gateway.stats.bytesSent += bytes
   }
 
   close(code: number): void {
     if (this.closing) return
-    this.flush()
+    this.frames.flush()
     this.closing = true
-    this.queue = []
-    this.queuedBytes = 0
+    this.frames.clear()
     this.ws.close(code, reasonOf(code))
   }
 }

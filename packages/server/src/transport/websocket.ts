@@ -19,6 +19,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import { SUBPROTOCOL, type Authenticator } from '../auth/authenticator.js'
 import type { ServerOptions } from '../config/defaults.js'
 import { Connection, type ConnectionIdentity } from '../connection/connection.js'
+import { FrameQueue } from '../connection/frame-queue.js'
 import type { FlushScheduler } from '../connection/outbound.js'
 import type { ConnectionRegistry } from '../connection/registry.js'
 import type { RequestHandler } from '../connection/requests.js'
@@ -53,8 +54,7 @@ type Admission =
   { identity: ConnectionIdentity | 'pending'; claims: Record<string, unknown> } | { refuse: number }
 
 class WebSocketConnection extends Connection {
-  private queue: Buffer[] = []
-  private queuedBytes = 0
+  private readonly frames: FrameQueue
   private closing = false
   /** Whether the peer showed signs of life since the last heartbeat tick. */
   alive = true
@@ -65,10 +65,11 @@ class WebSocketConnection extends Connection {
     id: string,
     identity: ConnectionIdentity,
     readonly ws: WebSocket,
-    private readonly socket: Socket,
+    socket: Socket,
     private readonly gateway: WebSocketGateway,
   ) {
     super(id, 'websocket', identity)
+    this.frames = new FrameQueue(socket, gateway.scheduler, gateway.stats)
   }
 
   get closed(): boolean {
@@ -95,28 +96,12 @@ class WebSocketConnection extends Connection {
 
   enqueue(frame: Buffer): void {
     if (this.closing) return
-    const pending = this.queuedBytes + this.socket.writableLength + frame.length
-    if (pending > this.gateway.maxQueueBytes) {
+    if (!this.frames.push(frame, this.gateway.maxQueueBytes)) {
       this.gateway.stats.slowConsumerDisconnects++
       this.close(CloseCode.SlowConsumer)
       return
     }
-
-    this.queue.push(frame)
-    this.queuedBytes += frame.length
     this.sentSinceTick = true
-    if (this.queue.length === 1) this.gateway.scheduler.schedule(this)
-  }
-
-  flush(): void {
-    const queue = this.queue
-    const bytes = this.queuedBytes
-    this.queue = []
-    this.queuedBytes = 0
-    if (queue.length === 0 || this.closing || !this.socket.writable) return
-
-    this.socket.write(queue.length === 1 ? queue[0]! : Buffer.concat(queue, bytes))
-    this.gateway.stats.bytesSent += bytes
   }
 
   override disconnect(code: number, message: string): void {
@@ -133,10 +118,9 @@ class WebSocketConnection extends Connection {
 
   close(code: number): void {
     if (this.closing) return
-    this.flush()
+    this.frames.flush()
     this.closing = true
-    this.queue = []
-    this.queuedBytes = 0
+    this.frames.clear()
     this.ws.close(code, closeReason[code] ?? '')
   }
 }
