@@ -41,8 +41,8 @@ export interface PublishInput {
   event?: string | undefined
   /** JSON text of the value to publish. */
   data: string
-  /** The value itself, when the caller has it parsed; saves a parse for schema checks. */
-  value?: unknown
+  /** The same value, parsed: what the namespace's schema checks. */
+  value: unknown
   idempotencyKey?: string | undefined
 }
 
@@ -216,11 +216,7 @@ export class Hub {
         `data is ${size} bytes as JSON, the limit (limits.maxMessageBytes) is ${maxBytes}`,
       )
     }
-    const schemaProblem = this.deps.namespaces.schemaProblem(
-      input.channel,
-      'value' in input ? input.value : input.data,
-      !('value' in input),
-    )
+    const schemaProblem = this.deps.namespaces.schemaProblem(input.channel, input.value)
     if (schemaProblem !== undefined) {
       throw new SwitchboardError(ErrorCode.InvalidPayload, schemaProblem)
     }

@@ -39,16 +39,15 @@ export class Namespaces {
 
   /**
    * Why the data does not match the channel's schema, naming the failing path; undefined when
-   * it matches or the namespace has no schema. `data` is JSON text when `isText`.
+   * it matches or the namespace has no schema.
    */
-  schemaProblem(channel: string, data: unknown, isText: boolean): string | undefined {
+  schemaProblem(channel: string, value: unknown): string | undefined {
     const namespace = namespaceOf(channel)
     const validate = Object.hasOwn(this.options.namespaces, namespace)
       ? this.schemas.get(namespace)
       : this.fallbackSchema
     if (validate === undefined) return undefined
 
-    const value = isText ? (JSON.parse(data as string) as unknown) : data
     if (validate(value)) return undefined
     return describe(validate.errors?.[0], namespace)
   }
