@@ -12,7 +12,14 @@ import type { Limits } from '../config/defaults.js'
 import type { DocumentService } from '../documents/service.js'
 import { SwitchboardError, errorBody } from '../errors.js'
 import type { Metrics } from '../metrics.js'
-import { readBody, readJsonBody, sendError, sendJson } from './http-util.js'
+import {
+  decodePathSegment,
+  readBody,
+  readJsonBody,
+  requireMethod,
+  sendError,
+  sendJson,
+} from './http-util.js'
 
 export interface DocumentsApiDependencies {
   documents: DocumentService
@@ -52,7 +59,7 @@ export class DocumentsApi {
     if (match === null) throw new SwitchboardError(ErrorCode.NotFound, `no route ${url.pathname}`)
 
     const documents = this.deps.documents
-    const name = decodeSegment(match[1]!, 'document name')
+    const name = decodePathSegment(match[1]!, 'document name')
     const [, , resource, rawVersion, action] = match
     const method = request.method ?? 'GET'
 
@@ -80,7 +87,7 @@ export class DocumentsApi {
       return
     }
 
-    const version = decodeSegment(rawVersion, 'version name')
+    const version = decodePathSegment(rawVersion, 'version name')
     if (action === 'restore') {
       requireMethod(method, 'POST')
       await documents.restoreVersion(name, version)
@@ -137,21 +144,4 @@ function versionName(value: unknown): string {
     )
   }
   return value
-}
-
-function requireMethod(method: string, allowed: string): void {
-  if (method !== allowed) {
-    throw new SwitchboardError(ErrorCode.MethodNotAllowed, `use ${allowed} for this route`)
-  }
-}
-
-function decodeSegment(raw: string, what: string): string {
-  try {
-    return decodeURIComponent(raw)
-  } catch {
-    throw new SwitchboardError(
-      ErrorCode.BadRequest,
-      `${what} in the path is not valid URL encoding`,
-    )
-  }
 }

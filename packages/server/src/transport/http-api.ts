@@ -12,7 +12,7 @@ import type { Hub, PublishInput } from '../hub/hub.js'
 import { KeyedBuckets } from '../limits/keyed-buckets.js'
 import type { Metrics } from '../metrics.js'
 import type { ManagementApi } from './management-api.js'
-import { readJsonBody, sendError, sendJson } from './http-util.js'
+import { decodePathSegment, readJsonBody, requireMethod, sendError, sendJson } from './http-util.js'
 
 export interface HttpApiDependencies {
   hub: Hub
@@ -109,7 +109,7 @@ export class HttpApi {
     const match = CHANNEL_ROUTE.exec(path)
     if (match === null) throw new SwitchboardError(ErrorCode.NotFound, `no route ${path}`)
     requireMethod(method, 'GET')
-    const channel = decodeChannel(match[1]!)
+    const channel = decodePathSegment(match[1]!, 'channel', ErrorCode.InvalidChannel)
     if (match[2] === 'presence') {
       sendJson(response, 200, { members: await this.deps.hub.presence('server', channel) })
       return
@@ -220,23 +220,6 @@ function publishInput(body: unknown): PublishInput {
     data: JSON.stringify(fields.data),
     value: fields.data,
     idempotencyKey: fields.idempotencyKey,
-  }
-}
-
-function requireMethod(method: string, allowed: string): void {
-  if (method !== allowed) {
-    throw new SwitchboardError(ErrorCode.MethodNotAllowed, `use ${allowed} for this route`)
-  }
-}
-
-function decodeChannel(raw: string): string {
-  try {
-    return decodeURIComponent(raw)
-  } catch {
-    throw new SwitchboardError(
-      ErrorCode.InvalidChannel,
-      'channel in the path is not valid URL encoding',
-    )
   }
 }
 

@@ -80,6 +80,29 @@ export function readBody(request: IncomingMessage, maxBytes: number): Promise<Bu
   })
 }
 
+/** Refuses a request whose method is not the route's. */
+export function requireMethod(method: string, allowed: string): void {
+  if (method !== allowed) {
+    throw new SwitchboardError(ErrorCode.MethodNotAllowed, `use ${allowed} for this route`)
+  }
+}
+
+/**
+ * A URL-encoded path segment (a channel, a document, a connection id), decoded; `what` names
+ * it in the error, `code` is the error's code.
+ */
+export function decodePathSegment(
+  raw: string,
+  what: string,
+  code: ErrorCode = ErrorCode.BadRequest,
+): string {
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    throw new SwitchboardError(code, `${what} in the path is not valid URL encoding`)
+  }
+}
+
 function decodeUtf8(body: Buffer, code: ErrorCode): string {
   try {
     return strictUtf8.decode(body)

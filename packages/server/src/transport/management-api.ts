@@ -9,7 +9,7 @@ import type { Limits } from '../config/defaults.js'
 import type { Connection } from '../connection/connection.js'
 import type { ConnectionRegistry } from '../connection/registry.js'
 import { SwitchboardError } from '../errors.js'
-import { readJsonBody, sendJson } from './http-util.js'
+import { decodePathSegment, readJsonBody, requireMethod, sendJson } from './http-util.js'
 
 const CONNECTION_ROUTE = /^\/v1\/connections\/([^/]+)(\/messages)?$/
 const USER_ROUTE = /^\/v1\/users\/([^/]+)\/(connections|messages)$/
@@ -25,9 +25,9 @@ export class ManagementApi {
     const method = request.method ?? 'GET'
     const connectionMatch = CONNECTION_ROUTE.exec(path)
     if (connectionMatch !== null) {
-      const id = decode(connectionMatch[1]!)
+      const id = decodePathSegment(connectionMatch[1]!, 'connection id')
       if (connectionMatch[2] !== undefined) {
-        allow(method, 'POST')
+        requireMethod(method, 'POST')
         const data = await this.body(request)
         if (!this.connection(id).sendDirect(data)) throw gone(id)
         sendJson(response, 200, {})
@@ -37,7 +37,7 @@ export class ManagementApi {
         sendJson(response, 200, describe(this.connection(id)))
         return true
       }
-      allow(method, 'DELETE')
+      requireMethod(method, 'DELETE')
       this.connection(id).disconnect(CloseCode.ForceDisconnect, 'closed by the management API')
       response.writeHead(204).end()
       return true
@@ -45,10 +45,10 @@ export class ManagementApi {
 
     const userMatch = USER_ROUTE.exec(path)
     if (userMatch === null) return false
-    const user = decode(userMatch[1]!)
+    const user = decodePathSegment(userMatch[1]!, 'user id')
     const connections = this.registry.ofUser(user)
     if (userMatch[2] === 'messages') {
-      allow(method, 'POST')
+      requireMethod(method, 'POST')
       const data = await this.body(request)
       const delivered = connections.filter((c) => c.sendDirect(data)).length
       sendJson(response, 200, { delivered })
@@ -58,7 +58,7 @@ export class ManagementApi {
       sendJson(response, 200, { connections: connections.map(describe) })
       return true
     }
-    allow(method, 'DELETE')
+    requireMethod(method, 'DELETE')
     for (const c of connections)
       c.disconnect(CloseCode.ForceDisconnect, 'closed by the management API')
     sendJson(response, 200, { closed: connections.length })
@@ -105,18 +105,4 @@ function describe(connection: Connection) {
 
 function gone(id: string): SwitchboardError {
   return new SwitchboardError(ErrorCode.ConnectionGone, `connection ${id} is not open`)
-}
-
-function allow(method: string, allowed: string): void {
-  if (method !== allowed) {
-    throw new SwitchboardError(ErrorCode.MethodNotAllowed, `use ${allowed} for this route`)
-  }
-}
-
-function decode(raw: string): string {
-  try {
-    return decodeURIComponent(raw)
-  } catch {
-    throw new SwitchboardError(ErrorCode.BadRequest, 'path segment is not valid URL encoding')
-  }
 }
