@@ -30,6 +30,12 @@ export class TokenBucket {
     return Math.ceil(((cost - this.tokens) / this.ratePerSecond) * 1000)
   }
 
+  /** Whether the bucket holds its whole burst: it has not been used lately. */
+  full(): boolean {
+    this.refill()
+    return this.tokens >= this.burst
+  }
+
   private refill(): void {
     const now = this.now()
     const elapsedMs = now - this.updatedAt

@@ -9,14 +9,15 @@ import type { IncomingMessage } from 'node:http'
 import { ErrorCode } from '@switchboard/protocol'
 import type { AdmissionLimits } from '../config/defaults.js'
 import { SwitchboardError } from '../errors.js'
+import { TokenBucket } from '../limits/token-bucket.js'
 
 /** Suggested wait when an address is at its concurrent-connection limit, in seconds. */
 const CONCURRENCY_RETRY_AFTER_S = 5
 const SWEEP_INTERVAL_MS = 10_000
 
 interface AddressState {
-  tokens: number
-  refilledAt: number
+  /** New connections per second, with a burst. */
+  bucket: TokenBucket
   open: number
 }
 
@@ -50,7 +51,7 @@ export class Admission {
    * the returned release function exactly once when it closes.
    */
   admit(address: string): (() => void) | AdmissionRefusal {
-    const state = this.refill(address)
+    const state = this.stateOf(address)
     const { maxConnectionsPerIp, newConnectionsPerSecondPerIp } = this.limits
     if (state.open >= maxConnectionsPerIp) {
       return new AdmissionRefusal(
@@ -59,16 +60,16 @@ export class Admission {
         CONCURRENCY_RETRY_AFTER_S,
       )
     }
-    if (state.tokens < 1) {
-      const waitS = Math.max(1, Math.ceil((1 - state.tokens) / newConnectionsPerSecondPerIp))
+    const waitMs = state.bucket.waitMs()
+    if (waitMs > 0) {
       return new AdmissionRefusal(
         `too many new connections from this address, the limit ` +
           `(limits.newConnectionsPerSecondPerIp) is ${newConnectionsPerSecondPerIp} per second`,
-        waitS,
+        Math.max(1, Math.ceil(waitMs / 1000)),
       )
     }
 
-    state.tokens -= 1
+    state.bucket.take()
     state.open += 1
     let released = false
     return () => {
@@ -87,30 +88,24 @@ export class Admission {
     clearInterval(this.sweepTimer)
   }
 
-  private refill(address: string): AddressState {
-    const now = this.now()
-    const burst = this.limits.newConnectionsBurstPerIp
+  private stateOf(address: string): AddressState {
     let state = this.addresses.get(address)
     if (state === undefined) {
-      state = { tokens: burst, refilledAt: now, open: 0 }
+      const { newConnectionsPerSecondPerIp, newConnectionsBurstPerIp } = this.limits
+      const bucket = new TokenBucket(
+        newConnectionsPerSecondPerIp,
+        newConnectionsBurstPerIp,
+        this.now,
+      )
+      state = { bucket, open: 0 }
       this.addresses.set(address, state)
-      return state
     }
-    const elapsedS = (now - state.refilledAt) / 1000
-    state.tokens = Math.min(
-      burst,
-      state.tokens + elapsedS * this.limits.newConnectionsPerSecondPerIp,
-    )
-    state.refilledAt = now
     return state
   }
 
   private sweep(): void {
     for (const [address, state] of this.addresses) {
-      if (state.open > 0) continue
-      if (this.refill(address).tokens >= this.limits.newConnectionsBurstPerIp) {
-        this.addresses.delete(address)
-      }
+      if (state.open === 0 && state.bucket.full()) this.addresses.delete(address)
     }
   }
 }
