@@ -25,7 +25,7 @@ import { MemoryDocumentStore } from './documents/store/memory.js'
 import { PostgresDocumentStore } from './documents/store/postgres.js'
 import { SqliteDocumentStore } from './documents/store/sqlite.js'
 import { SwitchboardError } from './errors.js'
-import { FunctionModules } from './functions/modules.js'
+import { UserModules } from './functions/modules.js'
 import { FunctionRouter } from './functions/router.js'
 import { MemoryHistory } from './history/memory.js'
 import { SqliteHistory } from './history/sqlite.js'
@@ -80,9 +80,6 @@ export interface ServerSeams {
 }
 
 const DEV_API_KEY = 'dev-api-key'
-/** Directories picked up in dev mode when `functions.dir` or `rooms.dir` is not set. */
-const FUNCTIONS_DIR = './functions'
-const ROOMS_DIR = './rooms'
 /** Path prefix of the y-websocket endpoint: `/docs/{name}`. */
 const DOCUMENTS_PATH = '/docs/'
 
@@ -98,8 +95,8 @@ export class Switchboard {
   private readonly clientRequests: HttpClientDependencies
   private readonly policy: ConnectionPolicy
   private readonly webhooks: WebhookDispatcher
-  private readonly modules: FunctionModules | undefined
-  private readonly roomClasses: FunctionModules<RoomClass> | undefined
+  private readonly modules: UserModules | undefined
+  private readonly roomClasses: UserModules<RoomClass> | undefined
   private readonly rooms: RoomHost | undefined
   private readonly documentStore: DocumentStore
   private readonly counter: ConnectionCounter
@@ -115,8 +112,8 @@ export class Switchboard {
     private readonly db: SqliteDatabase | undefined,
     parts: {
       verifier: TokenVerifier
-      modules: FunctionModules | undefined
-      roomClasses: FunctionModules<RoomClass> | undefined
+      modules: UserModules | undefined
+      roomClasses: UserModules<RoomClass> | undefined
       roomStore: RoomStore
       documentStore: DocumentStore
       documentRelay: DocumentRelay
@@ -267,13 +264,8 @@ export class Switchboard {
   static async create(options: ServerOptions, seams: ServerSeams = {}): Promise<Switchboard> {
     const logger = createLogger(options.logLevel)
     const verifier = await TokenVerifier.create(options.auth)
-    const modules = await loadModules(options.functions, FUNCTIONS_DIR, options.devMode, logger)
-    const roomClasses = await loadModules<RoomClass>(
-      options.rooms,
-      ROOMS_DIR,
-      options.devMode,
-      logger,
-    )
+    const modules = await loadModules(options, 'functions', logger)
+    const roomClasses = await loadModules<RoomClass>(options, 'rooms', logger)
     // Read before storage is opened, so that a bad file leaves nothing to clean up.
     const tls = readTlsCredentials(options)
     const db = options.storage === 'sqlite' ? openDatabase(options.dataDir) : undefined
@@ -420,22 +412,22 @@ export class Switchboard {
 }
 
 /**
- * User modules of `dir` (in-process functions, room classes); in dev mode, of `devDir` when it
- * exists. A module that cannot be imported stops start with its error.
+ * User modules (in-process functions, room classes) of `options[section].dir`; in dev mode,
+ * of `./functions` or `./rooms` when it exists. A module that cannot be imported stops start.
  */
 async function loadModules<T = FunctionHandler>(
-  options: { dir?: string; watch: boolean },
-  devDir: string,
-  devMode: boolean,
+  options: ServerOptions,
+  section: 'functions' | 'rooms',
   logger: Logger,
-): Promise<FunctionModules<T> | undefined> {
-  if (options.dir === undefined) {
-    if (!devMode || !existsSync(devDir)) return undefined
-    return FunctionModules.load<T>(devDir, options.watch, logger)
+): Promise<UserModules<T> | undefined> {
+  const { dir, watch } = options[section]
+  if (dir === undefined) {
+    const devDir = `./${section}`
+    if (!options.devMode || !existsSync(devDir)) return undefined
+    return UserModules.load<T>(devDir, watch, logger)
   }
-  if (!existsSync(options.dir))
-    throw new ConfigError(`${devDir.slice(2)}.dir ${options.dir} does not exist`)
-  return FunctionModules.load<T>(options.dir, options.watch, logger)
+  if (!existsSync(dir)) throw new ConfigError(`${section}.dir ${dir} does not exist`)
+  return UserModules.load<T>(dir, watch, logger)
 }
 
 /**

@@ -15,7 +15,7 @@ const EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs'])
 /** Route keys a module name may give: an action name, or a `$`-prefixed reserved route. */
 const ROUTE_KEY = /^\$?[A-Za-z0-9_.-]{1,64}$/
 
-export class FunctionModules<T = FunctionHandler> {
+export class UserModules<T = FunctionHandler> {
   private readonly handlers = new Map<string, T>()
   private watcher: FSWatcher | undefined
   private version = 0
@@ -30,8 +30,8 @@ export class FunctionModules<T = FunctionHandler> {
     dir: string,
     watchChanges: boolean,
     logger: Logger,
-  ): Promise<FunctionModules<T>> {
-    const modules = new FunctionModules<T>(resolve(dir), logger)
+  ): Promise<UserModules<T>> {
+    const modules = new UserModules<T>(resolve(dir), logger)
     for (const file of readdirSync(modules.dir)) {
       if (routeOf(file) !== undefined) await modules.importFile(file)
     }

@@ -14,7 +14,7 @@ import { SwitchboardError } from '../errors.js'
 import type { Hub } from '../hub/hub.js'
 import type { KeyValueStore } from '../ports/store.js'
 import { callHttpTarget } from './http-target.js'
-import type { FunctionModules } from './modules.js'
+import type { UserModules } from './modules.js'
 import type {
   ConnectResult,
   FunctionContext,
@@ -30,7 +30,7 @@ const KV_PREFIX = 'fn:'
 
 export interface FunctionRouterDependencies {
   options: FunctionsOptions
-  modules: FunctionModules | undefined
+  modules: UserModules | undefined
   hub: Hub
   registry: ConnectionRegistry
   store: KeyValueStore

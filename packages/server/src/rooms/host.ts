@@ -15,7 +15,7 @@ import type { Authenticator } from '../auth/authenticator.js'
 import type { ServerOptions } from '../config/defaults.js'
 import type { ConnectionIdentity } from '../connection/connection.js'
 import { SwitchboardError } from '../errors.js'
-import type { FunctionModules } from '../functions/modules.js'
+import type { UserModules } from '../functions/modules.js'
 import { TokenBucket } from '../limits/token-bucket.js'
 import type { RoomStore } from '../ports/room-store.js'
 import { readTextBody, sendError } from '../transport/http-util.js'
@@ -37,7 +37,7 @@ export interface RoomTarget {
 }
 
 export interface RoomHostDependencies {
-  classes: FunctionModules<RoomClass>
+  classes: UserModules<RoomClass>
   store: RoomStore
   authenticator: Authenticator
   options: Pick<ServerOptions, 'rooms' | 'limits'>
