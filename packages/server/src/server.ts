@@ -162,6 +162,7 @@ export class Switchboard {
       webhookQueues: () => this.webhooks.deliveries.map((d) => [d.options.url, d.queued]),
     })
     const plans = new Plans(options)
+    const registry = new ConnectionRegistry()
     this.policy = new ConnectionPolicy(
       options,
       plans.fallback,
@@ -171,6 +172,7 @@ export class Switchboard {
       },
       logger,
       counter,
+      registry,
     )
     const authenticator = new Authenticator({
       options,
@@ -180,7 +182,6 @@ export class Switchboard {
       failures: new AuthFailures(options.auth.failuresBeforeDelay, options.auth.maxFailureDelayMs),
     })
     const policy = this.policy
-    const registry = new ConnectionRegistry()
     const functions = new FunctionRouter({
       options: options.functions,
       modules,

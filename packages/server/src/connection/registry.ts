@@ -32,6 +32,11 @@ export class ConnectionRegistry {
     this.add(connection)
   }
 
+  /** Every open connection of this node. */
+  all(): IterableIterator<Connection> {
+    return this.byId.values()
+  }
+
   get(id: string): Connection | undefined {
     return this.byId.get(id)
   }

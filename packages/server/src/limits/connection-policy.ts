@@ -9,6 +9,7 @@ import { CloseCode } from '@switchboard/protocol'
 import type { Logger } from 'pino'
 import type { ServerOptions } from '../config/defaults.js'
 import type { Connection, ConnectionIdentity } from '../connection/connection.js'
+import type { ConnectionRegistry } from '../connection/registry.js'
 import type { ConnectionCounter } from '../ports/connection-counter.js'
 import type { Plan } from './plans.js'
 import { TokenBucket } from './token-bucket.js'
@@ -30,7 +31,6 @@ export interface PolicyCounters {
 }
 
 export class ConnectionPolicy {
-  private readonly connections = new Set<Connection>()
   /** Users of the connection slots this node took, by connection id. */
   private readonly slots = new Map<string, string>()
   private readonly rates = new WeakMap<Connection, Rates>()
@@ -44,6 +44,8 @@ export class ConnectionPolicy {
     private readonly logger: Logger,
     /** Counts connections per user across every node sharing it. */
     private readonly counter: ConnectionCounter,
+    /** The open connections, whose clocks the policy watches. */
+    private readonly registry: ConnectionRegistry,
     private readonly now: () => number = Date.now,
   ) {
     this.timer = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS)
@@ -62,17 +64,6 @@ export class ConnectionPolicy {
     if (taken) this.slots.set(connectionId, user)
     else this.counters.limitClosed(plan.name, 'too_many_connections')
     return taken
-  }
-
-  /** Starts watching an accepted connection's clocks. */
-  register(connection: Connection): void {
-    this.connections.add(connection)
-  }
-
-  /** Forgets a closed connection and frees its slot. */
-  release(connection: Connection): void {
-    this.connections.delete(connection)
-    this.releaseSlot(connection.id)
   }
 
   /** Frees a slot taken for a connection that never got accepted (or closed). Idempotent. */
@@ -108,7 +99,7 @@ export class ConnectionPolicy {
   /** Open connections by plan name, for `/metrics`. */
   connectionsByPlan(): Map<string, number> {
     const counts = new Map<string, number>()
-    for (const connection of this.connections) {
+    for (const connection of this.registry.all()) {
       const plan = connection.identity.plan.name
       counts.set(plan, (counts.get(plan) ?? 0) + 1)
     }
@@ -124,7 +115,7 @@ export class ConnectionPolicy {
     const now = this.now()
     const lifetimeMs = this.options.limits.maxConnectionLifetimeMs
     const connectTimeoutMs = this.options.auth.connectTimeoutMs
-    for (const connection of this.connections) {
+    for (const connection of this.registry.all()) {
       if (connection.closed) continue
       const { identity } = connection
       if (connection.pending && now - connection.connectedAt >= connectTimeoutMs) {

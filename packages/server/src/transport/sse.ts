@@ -178,7 +178,6 @@ export class SseGateway {
           `plan ${plan.name} allows ${plan.maxConnectionsPerUser} connections per user`,
         )
       }
-      this.deps.policy.register(connection)
     } catch (error) {
       if (!(error instanceof SwitchboardError))
         this.deps.logger.error({ err: error }, 'sse setup failed')
@@ -200,7 +199,7 @@ export class SseGateway {
     response.on('close', () => {
       connection.close(CloseCode.Normal)
       this.connections.delete(connection)
-      this.deps.policy.release(connection)
+      this.deps.policy.releaseSlot(connection.id)
       this.deps.registry.remove(connection)
       this.deps.hub.disconnect(connection)
     })

@@ -215,7 +215,6 @@ export class WebSocketGateway {
       connection.pending = pending
       connection.claims = admission.claims
       connection.address = this.deps.authenticator.addressOf(request)
-      this.deps.policy.register(connection)
       this.connections.add(connection)
       this.deps.registry.add(connection)
       ws.on('message', (data, isBinary) => this.onMessage(connection, data, isBinary))
@@ -228,7 +227,6 @@ export class WebSocketGateway {
       ws.on('close', () => {
         connection.close(CloseCode.Normal)
         this.connections.delete(connection)
-        this.deps.policy.release(connection)
         this.deps.registry.remove(connection)
         this.deps.hub.disconnect(connection)
         this.deps.functions.disconnected(connection)
