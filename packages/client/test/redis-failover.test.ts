@@ -20,8 +20,8 @@ import {
   uniquePrefix,
   type RedisProcess,
 } from '../../server/test/helpers/redis.js'
-import type { Client, ResetInfo } from '../src/index.js'
-import { closeClients, nodeClient } from './helpers/client.js'
+import type { Client } from '../src/index.js'
+import { closeClients, nodeClient, recordNumbers } from './helpers/client.js'
 import { API_KEY, connectionCount } from './helpers/server.js'
 import { startChild, type ChildServer } from '../../server/test/helpers/server.js'
 import { waitFor } from './helpers/wait.js'
@@ -86,15 +86,7 @@ async function publishNumbers(
 /** A client subscribed to `channel`, recording data, resets and connection states. */
 async function subscriber(url: string, channel: string) {
   const client: Client = nodeClient(url)
-  const received: number[] = []
-  const resets: ResetInfo[] = []
-  const states: string[] = []
-  client.on('state', (state) => states.push(state))
-  const numbered = client.channel<number>(channel)
-  numbered.on('reset', (info) => resets.push(info))
-  numbered.subscribe((message) => received.push(message.data))
-  await waitFor(() => numbered.position !== undefined, 'the first subscribe')
-  return { client, numbered, received, resets, states }
+  return { client, ...(await recordNumbers(client, channel)) }
 }
 
 describe('nodes on Redis behind a load balancer', { skip: skipWithoutRedis() }, () => {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, it } from 'node:test'
 import type { Client } from '../src/index.js'
-import { closeClients, nodeClient } from './helpers/client.js'
+import { closeClients, nodeClient, recordNumbers } from './helpers/client.js'
 import { startUpgradeRefusingProxy } from './helpers/proxy.js'
 import { RestartableServer, historyData, publishHttp } from './helpers/server.js'
 import { waitFor } from './helpers/wait.js'
@@ -28,14 +28,7 @@ async function publishThroughCrash(server: RestartableServer, channel: string) {
 }
 
 async function receiveAllThroughCrash(client: Client, server: RestartableServer, channel: string) {
-  const received: number[] = []
-  const resets: unknown[] = []
-  const states: string[] = []
-  client.on('state', (state) => states.push(state))
-  const numbered = client.channel<number>(channel)
-  numbered.on('reset', (info) => resets.push(info))
-  numbered.subscribe((message) => received.push(message.data))
-  await waitFor(() => numbered.position !== undefined, 'the first subscribe')
+  const { numbered, received, resets, states } = await recordNumbers(client, channel)
 
   await publishThroughCrash(server, channel)
   await waitFor(() => received.length >= TOTAL, `${TOTAL} publications`, 60_000)
