@@ -2,7 +2,7 @@
 export default async function (event, ctx) {
   const room = String(event.body.room ?? 'lobby')
   const subscribed = await ctx.subscribe(`chat:${room}`)
-  ctx.send(event.requestContext.connectionId, {
+  await ctx.send(event.requestContext.connectionId, {
     notice: `welcome to ${room}, ${event.user.claims.name}`,
   })
   return { room, offset: subscribed.offset }

@@ -17,6 +17,7 @@ import { RedisBroker } from './broker/redis.js'
 import type { ServerOptions } from './config/defaults.js'
 import { ConfigError } from './config/load.js'
 import { FlushScheduler } from './connection/outbound.js'
+import { ClusterConnections } from './connection/cluster.js'
 import { ConnectionRegistry } from './connection/registry.js'
 import { RequestHandler } from './connection/requests.js'
 import { namespaceAccessPolicy } from './documents/access.js'
@@ -48,6 +49,9 @@ import type { FunctionHandler } from './functions/types.js'
 import { Metrics, ServerStats } from './metrics.js'
 import type { Broker } from './ports/broker.js'
 import type { PresenceStore } from './ports/presence.js'
+import type { NodeRouter } from './ports/router.js'
+import { MemoryRouter } from './router/memory.js'
+import { RedisRouter } from './router/redis.js'
 import type { DocumentRelay, DocumentStore } from './ports/documents.js'
 import { LocalDocumentRelay } from './documents/relay/local.js'
 import type { KeyValueStore } from './ports/store.js'
@@ -108,6 +112,7 @@ export class Switchboard {
     readonly logger: Logger,
     private readonly broker: Broker,
     private readonly presence: PresenceStore,
+    private readonly router: NodeRouter,
     private readonly store: KeyValueStore,
     private readonly db: SqliteDatabase | undefined,
     parts: {
@@ -162,7 +167,12 @@ export class Switchboard {
       webhookQueues: () => this.webhooks.deliveries.map((d) => [d.options.url, d.queued]),
     })
     const plans = new Plans(options)
-    const registry = new ConnectionRegistry()
+    const registry = new ConnectionRegistry(router.nodeId)
+    const connections = new ClusterConnections(registry, router, nodeRequestTimeoutMs(options))
+    router.setHandler((message) => {
+      if (ClusterConnections.owns(message)) return connections.handle(message)
+      throw new Error(`unknown node message ${message.type}`)
+    })
     this.policy = new ConnectionPolicy(
       options,
       plans.fallback,
@@ -186,7 +196,7 @@ export class Switchboard {
       options: options.functions,
       modules,
       hub,
-      registry,
+      connections,
       store,
       logger,
       count: (route, outcome) => metrics.functionCalls.inc({ route, outcome }),
@@ -220,7 +230,7 @@ export class Switchboard {
       metrics,
       limits: options.limits,
       logger,
-      management: new ManagementApi(registry, options.limits),
+      management: new ManagementApi(connections, options.limits),
       ready: () => this.stopping === undefined && broker.ready(),
     })
     this.documents = new DocumentService({
@@ -282,13 +292,14 @@ export class Switchboard {
       }
       options.apiKeys.push(key)
     }
-    const { broker, presence, counter } = await openBroker(options, logger, db)
+    const { broker, presence, counter, router } = await openBroker(options, logger, db)
     const relay = seams.documentRelay ?? new LocalDocumentRelay()
     return new Switchboard(
       options,
       logger,
       broker,
       presence,
+      router,
       store,
       db,
       {
@@ -350,6 +361,7 @@ export class Switchboard {
     await this.documentRelay.close()
     await this.documentStore.close()
     await this.presence.close()
+    await this.router.close()
     await this.broker.close()
     await this.store.close()
     this.db?.close()
@@ -439,13 +451,19 @@ async function openBroker(
   options: ServerOptions,
   logger: Logger,
   db: SqliteDatabase | undefined,
-): Promise<{ broker: Broker; presence: PresenceStore; counter: ConnectionCounter }> {
+): Promise<{
+  broker: Broker
+  presence: PresenceStore
+  counter: ConnectionCounter
+  router: NodeRouter
+}> {
   if (options.broker.type === 'memory') {
     const history = db === undefined ? new MemoryHistory() : new SqliteHistory(db)
     return {
       broker: new MemoryBroker(history),
       presence: new MemoryPresence(),
       counter: new MemoryConnectionCounter(),
+      router: new MemoryRouter(),
     }
   }
 
@@ -467,7 +485,13 @@ async function openBroker(
     options.broker.presenceTtlMs,
     logger,
   )
-  return { broker, presence, counter }
+  const router = await RedisRouter.open(redis, keys, logger)
+  return { broker, presence, counter, router }
+}
+
+/** How long to wait for another node's answer; a single node answers itself at once. */
+function nodeRequestTimeoutMs(options: ServerOptions): number {
+  return options.broker.type === 'redis' ? options.broker.nodeRequestTimeoutMs : 2_000
 }
 
 function openDocumentStore(

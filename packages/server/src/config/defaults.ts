@@ -240,6 +240,13 @@ export interface RedisBrokerOptions {
    * node that died leave presence lists within this. Nodes refresh at a third of it.
    */
   presenceTtlMs: number
+  /**
+   * How long a node waits for another node's answer, in ms (the management API, functions
+   * messaging a connection held elsewhere, rooms relayed to their node). A node that does not
+   * answer in time counts as holding no connection.
+   * @default 2_000
+   */
+  nodeRequestTimeoutMs: number
 }
 
 export type BrokerOptions = MemoryBrokerOptions | RedisBrokerOptions
@@ -409,6 +416,7 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'
 export const DEFAULT_REDIS_OPTIONS: Omit<RedisBrokerOptions, 'type' | 'url' | 'cluster'> = {
   keyPrefix: 'sb:',
   presenceTtlMs: 30_000,
+  nodeRequestTimeoutMs: 2_000,
 }
 
 export const DEFAULT_OPTIONS: ServerOptions = {

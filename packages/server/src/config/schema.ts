@@ -94,6 +94,7 @@ const brokerOptions = {
     },
     keyPrefix: { type: 'string', maxLength: 64, pattern: '^[^{}]*$' },
     presenceTtlMs: { type: 'integer', minimum: 1_000, maximum: 24 * 3600 * 1000 },
+    nodeRequestTimeoutMs: { type: 'integer', minimum: 10, maximum: 60_000 },
   },
 }
 

@@ -9,7 +9,7 @@ import { CloseCode, ErrorCode } from '@switchboard/protocol'
 import type { Logger } from 'pino'
 import type { FunctionsOptions } from '../config/defaults.js'
 import type { Connection, ConnectionIdentity } from '../connection/connection.js'
-import type { ConnectionRegistry } from '../connection/registry.js'
+import type { ClusterConnections } from '../connection/cluster.js'
 import { SwitchboardError } from '../errors.js'
 import type { Hub } from '../hub/hub.js'
 import type { KeyValueStore } from '../ports/store.js'
@@ -32,7 +32,7 @@ export interface FunctionRouterDependencies {
   options: FunctionsOptions
   modules: UserModules | undefined
   hub: Hub
-  registry: ConnectionRegistry
+  connections: ClusterConnections
   store: KeyValueStore
   logger: Logger
   /** Counts each call by route and outcome (`ok`, `failed`, `timeout`). */
@@ -172,7 +172,7 @@ export class FunctionRouter {
   }
 
   private context(connectionId: string, caller: Connection | undefined): FunctionContext {
-    const { hub, registry, store } = this.deps
+    const { hub, connections, store } = this.deps
     const callerOrThrow = () => {
       if (caller === undefined || caller.closed) {
         throw new SwitchboardError(ErrorCode.BadRequest, 'no open caller connection for this event')
@@ -189,23 +189,16 @@ export class FunctionRouter {
           value: data,
           idempotencyKey: options?.idempotencyKey,
         }),
-      send: (id, data) => registry.get(id)?.sendDirect(JSON.stringify(data)) ?? false,
-      sendToUser: (user, data) => {
-        const json = JSON.stringify(data)
-        return registry.ofUser(user).filter((c) => c.sendDirect(json)).length
-      },
+      send: (id, data) => connections.send(id, JSON.stringify(data)),
+      sendToUser: (user, data) => connections.sendToUser(user, JSON.stringify(data)),
       subscribe: async (channel) => {
         let subscribed: unknown
         await hub.subscribe(callerOrThrow(), channel, undefined, (r) => (subscribed = r), true)
         return subscribed as Awaited<ReturnType<FunctionContext['subscribe']>>
       },
       unsubscribe: (channel) => hub.unsubscribe(callerOrThrow(), channel),
-      close: (id, code = CloseCode.ForceDisconnect) => {
-        const target = registry.get(id)
-        if (target === undefined) return false
-        target.disconnect(code, 'closed by a function')
-        return true
-      },
+      close: (id, code = CloseCode.ForceDisconnect) =>
+        connections.close(id, code, 'closed by a function'),
       kv: {
         get: (key) => store.get(KV_PREFIX + key),
         set: (key, value) => store.set(KV_PREFIX + key, value),

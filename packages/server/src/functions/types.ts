@@ -27,7 +27,10 @@ export interface FunctionEvent {
   queryStringParameters?: Record<string, string>
 }
 
-/** What a function can do. Connection operations reach connections of this node. */
+/**
+ * What a function can do. Connection operations reach a connection whichever node of the
+ * cluster holds it.
+ */
 export interface FunctionContext {
   readonly connectionId: string
   publish(
@@ -36,14 +39,14 @@ export interface FunctionContext {
     options?: { event?: string; idempotencyKey?: string },
   ): Promise<PublishResult>
   /** Sends `{"type":"direct","data":...}` to one connection; false when it is gone. */
-  send(connectionId: string, data: unknown): boolean
-  /** Sends to every connection of a user; returns how many got it. */
-  sendToUser(userId: string, data: unknown): number
+  send(connectionId: string, data: unknown): Promise<boolean>
+  /** Sends to every connection of a user; resolves how many got it. */
+  sendToUser(userId: string, data: unknown): Promise<number>
   /** Subscribes the caller, as the server: namespace rules for clients do not apply. */
   subscribe(channel: string): Promise<SubscribeResult>
   unsubscribe(channel: string): Promise<void>
   /** Closes a connection (4503 `force_disconnect` unless `code` says otherwise). */
-  close(connectionId: string, code?: number): boolean
+  close(connectionId: string, code?: number): Promise<boolean>
   /** A durable key-value store shared by all functions. */
   readonly kv: {
     get(key: string): Promise<string | undefined>

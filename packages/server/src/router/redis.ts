@@ -1,24 +1,39 @@
 /**
  * Redis router: each node subscribes to a pub/sub channel of its own and to one shared by all
- * nodes, on the node's pub/sub connection (sharded on Redis 7 and in a Cluster). Operations
- * travel as JSON. Pub/sub keeps a publisher's messages in order and drops them for nodes that
- * are disconnected, which is what the port promises.
+ * nodes, on the node's pub/sub connection (sharded on Redis 7 and in a Cluster). Messages,
+ * requests and replies travel as JSON envelopes; a reply goes to the asking node's own channel.
+ * Pub/sub keeps a publisher's messages in order and drops them for nodes that are
+ * disconnected, which is what the port promises. `PUBLISH` and `SPUBLISH` answer how many
+ * subscribers received a message, so a request knows at once how many replies to wait for.
  */
-import { randomUUID } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
-import type { NodeOperation, NodeRouter } from '../ports/router.js'
+import type { NodeHandler, NodeMessage, NodeRouter } from '../ports/router.js'
 import type { RedisConnections } from '../redis/connect.js'
 import type { RedisKeys } from '../redis/keys.js'
+import { PendingRequests, replyOf, type NodeReply } from './pending.js'
+import { replyValues, singleReply } from './replies.js'
 
-/** The id every node listens to for broadcasts. */
+/** The id every node listens to for messages to all nodes. */
 const ALL_NODES = '*'
 
+type Envelope =
+  | { kind: 'message'; from: string; message: NodeMessage }
+  | { kind: 'request'; from: string; id: number; message: NodeMessage }
+  | { kind: 'reply'; id: number; reply: NodeReply }
+
 export class RedisRouter implements NodeRouter {
-  readonly nodeId = randomUUID()
-  private handler: ((operation: NodeOperation) => void) | undefined
+  readonly nodeId = randomBytes(9).toString('base64url')
+  private handler: NodeHandler | undefined
   private readonly own: string
   private readonly all: string
+  private readonly pending = new PendingRequests()
   private readonly listener = (pubsub: string, message: string) => this.receive(pubsub, message)
+  private readonly restore = () => {
+    this.subscribe('subscribe').catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'restoring the node channels failed')
+    })
+  }
 
   private constructor(
     private readonly redis: RedisConnections,
@@ -29,7 +44,7 @@ export class RedisRouter implements NodeRouter {
     this.all = keys.node(ALL_NODES)
   }
 
-  /** Subscribes the node's channels; resolves once operations can reach it. */
+  /** Subscribes the node's channels; resolves once messages can reach it. */
   static async open(
     redis: RedisConnections,
     keys: RedisKeys,
@@ -39,34 +54,49 @@ export class RedisRouter implements NodeRouter {
     redis.subscriber.on(redis.sharded ? 'smessage' : 'message', router.listener)
     await router.subscribe('subscribe')
     // The broker restores its own subscriptions after a reconnection; these are restored here.
-    redis.subscriber.on('ready', () => {
-      router.subscribe('subscribe').catch((error: unknown) => {
-        logger.warn({ err: error }, 'restoring the node channels failed')
-      })
-    })
+    redis.subscriber.on('ready', router.restore)
     return router
   }
 
-  setHandler(handler: (operation: NodeOperation) => void): void {
+  setHandler(handler: NodeHandler): void {
     this.handler = handler
   }
 
-  async send(nodeId: string, operation: NodeOperation): Promise<void> {
-    await this.publish(this.keys.node(nodeId), operation)
+  async send(nodeId: string, message: NodeMessage): Promise<void> {
+    await this.publish(this.keys.node(nodeId), { kind: 'message', from: this.nodeId, message })
   }
 
-  async broadcast(operation: NodeOperation): Promise<void> {
-    await this.publish(this.all, operation)
+  async request(nodeId: string, message: NodeMessage, timeoutMs: number): Promise<unknown> {
+    return singleReply(nodeId, await this.ask(this.keys.node(nodeId), message, timeoutMs))
+  }
+
+  async requestAll(message: NodeMessage, timeoutMs: number): Promise<unknown[]> {
+    return replyValues(await this.ask(this.all, message, timeoutMs))
   }
 
   async close(): Promise<void> {
     this.redis.subscriber.off(this.redis.sharded ? 'smessage' : 'message', this.listener)
+    this.redis.subscriber.off('ready', this.restore)
+    this.pending.closeAll()
     if (this.redis.ready()) await this.subscribe('unsubscribe')
   }
 
-  private async publish(pubsub: string, operation: NodeOperation): Promise<void> {
+  private async ask(pubsub: string, message: NodeMessage, timeoutMs: number) {
+    const { id, replies, expect } = this.pending.open(timeoutMs)
+    try {
+      expect(await this.publish(pubsub, { kind: 'request', from: this.nodeId, id, message }))
+    } catch (error) {
+      // Redis is unreachable: so is every node.
+      this.logger.debug({ err: error }, 'node request not sent')
+      expect(0)
+    }
+    return replies
+  }
+
+  /** Publishes an envelope; resolves with how many subscribers received it. */
+  private async publish(pubsub: string, envelope: Envelope): Promise<number> {
     const command = this.redis.sharded ? 'spublish' : 'publish'
-    await this.redis.commands[command](pubsub, JSON.stringify(operation))
+    return (await this.redis.commands[command](pubsub, JSON.stringify(envelope))) as number
   }
 
   private async subscribe(action: 'subscribe' | 'unsubscribe'): Promise<void> {
@@ -79,12 +109,31 @@ export class RedisRouter implements NodeRouter {
     await Promise.all([subscriber[command](this.own), subscriber[command](this.all)])
   }
 
-  private receive(pubsub: string, message: string): void {
+  private receive(pubsub: string, text: string): void {
     if (pubsub !== this.own && pubsub !== this.all) return
+    let envelope: Envelope
     try {
-      this.handler?.(JSON.parse(message) as NodeOperation)
+      envelope = JSON.parse(text) as Envelope
     } catch (error) {
-      this.logger.warn({ err: error }, 'node operation handler failed')
+      this.logger.warn({ err: error }, 'unreadable node message')
+      return
     }
+    if (envelope.kind === 'reply') {
+      this.pending.reply(envelope.id, envelope.reply)
+      return
+    }
+    const { from, message } = envelope
+    const outcome = replyOf(() => this.handler?.(message, from))
+    if (envelope.kind === 'message') {
+      void outcome.then((reply) => {
+        if (!reply.ok)
+          this.logger.warn({ type: message.type, error: reply.message }, 'node message failed')
+      })
+      return
+    }
+    const id = envelope.id
+    void outcome
+      .then((reply) => this.publish(this.keys.node(from), { kind: 'reply', id, reply }))
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'node reply not sent'))
   }
 }

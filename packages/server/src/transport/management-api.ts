@@ -1,22 +1,23 @@
 /**
  * The management API, after API Gateway's `@connections`: message, inspect and close one
- * connection or every connection of a user. A connection that is not open on this node answers
- * 410 `connection_gone`, as API Gateway's `GoneException` does, so a caller can forget it.
+ * connection or every connection of a user, whichever node of the cluster holds them. A
+ * connection that is not open anywhere answers 410 `connection_gone`, as API Gateway's
+ * `GoneException` does, so a caller can forget it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { CloseCode, ErrorCode } from '@switchboard/protocol'
 import type { Limits } from '../config/defaults.js'
-import type { Connection } from '../connection/connection.js'
-import type { ConnectionRegistry } from '../connection/registry.js'
+import type { ClusterConnections } from '../connection/cluster.js'
 import { SwitchboardError } from '../errors.js'
 import { decodePathSegment, readJsonBody, requireMethod, sendJson } from './http-util.js'
 
 const CONNECTION_ROUTE = /^\/v1\/connections\/([^/]+)(\/messages)?$/
 const USER_ROUTE = /^\/v1\/users\/([^/]+)\/(connections|messages)$/
+const CLOSED = 'closed by the management API'
 
 export class ManagementApi {
   constructor(
-    private readonly registry: ConnectionRegistry,
+    private readonly connections: ClusterConnections,
     private readonly limits: Limits,
   ) {}
 
@@ -29,16 +30,17 @@ export class ManagementApi {
       if (connectionMatch[2] !== undefined) {
         requireMethod(method, 'POST')
         const data = await this.body(request)
-        if (!this.connection(id).sendDirect(data)) throw gone(id)
+        if (!(await this.connections.send(id, data))) throw gone(id)
         sendJson(response, 200, {})
         return true
       }
       if (method === 'GET') {
-        sendJson(response, 200, describe(this.connection(id)))
+        sendJson(response, 200, (await this.connections.describe(id)) ?? throwGone(id))
         return true
       }
       requireMethod(method, 'DELETE')
-      this.connection(id).disconnect(CloseCode.ForceDisconnect, 'closed by the management API')
+      const closed = await this.connections.close(id, CloseCode.ForceDisconnect, CLOSED)
+      if (!closed) throw gone(id)
       response.writeHead(204).end()
       return true
     }
@@ -46,29 +48,20 @@ export class ManagementApi {
     const userMatch = USER_ROUTE.exec(path)
     if (userMatch === null) return false
     const user = decodePathSegment(userMatch[1]!, 'user id')
-    const connections = this.registry.ofUser(user)
     if (userMatch[2] === 'messages') {
       requireMethod(method, 'POST')
       const data = await this.body(request)
-      const delivered = connections.filter((c) => c.sendDirect(data)).length
-      sendJson(response, 200, { delivered })
+      sendJson(response, 200, { delivered: await this.connections.sendToUser(user, data) })
       return true
     }
     if (method === 'GET') {
-      sendJson(response, 200, { connections: connections.map(describe) })
+      sendJson(response, 200, { connections: await this.connections.ofUser(user) })
       return true
     }
     requireMethod(method, 'DELETE')
-    for (const c of connections)
-      c.disconnect(CloseCode.ForceDisconnect, 'closed by the management API')
-    sendJson(response, 200, { closed: connections.length })
+    const closed = await this.connections.closeUser(user, CloseCode.ForceDisconnect, CLOSED)
+    sendJson(response, 200, { closed })
     return true
-  }
-
-  private connection(id: string): Connection {
-    const connection = this.registry.get(id)
-    if (connection === undefined || connection.closed) throw gone(id)
-    return connection
   }
 
   /** The message to send, as JSON text, checked against `limits.maxMessageBytes`. */
@@ -90,19 +83,10 @@ export class ManagementApi {
   }
 }
 
-function describe(connection: Connection) {
-  return {
-    id: connection.id,
-    user: connection.identity.user ?? null,
-    transport: connection.transport,
-    plan: connection.identity.plan.name,
-    connectedAt: new Date(connection.connectedAt).toISOString(),
-    lastActiveAt: new Date(connection.lastMessageAt).toISOString(),
-    sourceIp: connection.address,
-    subscriptions: [...connection.subscriptions.keys()],
-  }
-}
-
 function gone(id: string): SwitchboardError {
   return new SwitchboardError(ErrorCode.ConnectionGone, `connection ${id} is not open`)
+}
+
+function throwGone(id: string): never {
+  throw gone(id)
 }

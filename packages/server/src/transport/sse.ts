@@ -4,7 +4,6 @@
  * published data as JSON; its `id:` holds the position of every channel of the stream, so the
  * standard `Last-Event-ID` reconnect resumes them all.
  */
-import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import {
   CloseCode,
@@ -162,7 +161,14 @@ export class SseGateway {
       const channels = this.channelsOf(url)
       const since = this.positionsOf(request, url, channels.length)
       const identity = await this.deps.authenticator.identify(request, url)
-      connection = new SseConnection(randomUUID(), identity, channels, since, response, this)
+      connection = new SseConnection(
+        this.deps.registry.newId(),
+        identity,
+        channels,
+        since,
+        response,
+        this,
+      )
       connection.address = this.deps.authenticator.addressOf(request)
       const plan = identity.plan
       if (channels.length > plan.maxSubscriptions) {

@@ -6,7 +6,6 @@
  */
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
-import { randomUUID } from 'node:crypto'
 import {
   CloseCode,
   ErrorCode,
@@ -159,7 +158,7 @@ export class WebSocketGateway {
       return
     }
 
-    const id = randomUUID()
+    const id = this.deps.registry.newId()
     this.admit(request, url, id).then(
       (admission) => this.accept(request, socket, head, id, admission),
       (error: unknown) => this.accept(request, socket, head, id, error as SwitchboardError),

@@ -33,7 +33,7 @@ const MODULES: Record<string, string> = {
   '$disconnect.ts': `export default (event: any, ctx: any) => ctx.kv.set('left:' + event.requestContext.connectionId, 'yes')`,
   'readKv.ts': `export default (event: any, ctx: any) => ctx.kv.get(event.body.key)`,
   'whoami.ts': `export default (event: any) => event.requestContext`,
-  'dm.ts': `export default (event: any, ctx: any) => ({ sent: ctx.send(event.body.to, { hi: event.user.id }) })`,
+  'dm.ts': `export default async (event: any, ctx: any) => ({ sent: await ctx.send(event.body.to, { hi: event.user.id }) })`,
   'join.ts': `export default (event: any, ctx: any) => ctx.subscribe(event.body.channel)`,
   'slow.ts': `export default () => new Promise((resolve) => setTimeout(resolve, 2000))`,
   'boom.ts': `export default () => { throw new Error('internal detail') }`,
@@ -85,7 +85,7 @@ describe('in-process functions', () => {
     const { result } = await client.request({ action: 'whoami' })
     assert.equal(result.routeKey, 'whoami')
     assert.equal(result.eventType, 'MESSAGE')
-    assert.match(result.connectionId, /^[0-9a-f-]{36}$/)
+    assert.match(result.connectionId, /^[\w-]{12}\.[\w-]{16}$/)
     assert.equal(result.identity.sourceIp, '127.0.0.1')
     assert.ok(result.connectedAt <= result.requestTimeEpoch)
     client.close()
