@@ -104,6 +104,11 @@ export const CloseCode = {
   MaxLifetime: 4007,
   /** The user holds the most connections their plan allows; retry with backoff. */
   TooManyConnections: 4008,
+  /**
+   * Rooms: the room moved to another node of the cluster, or its node stopped or lost it;
+   * reconnect, and the room is served again, from its storage, where it now lives.
+   */
+  RoomMoved: 4009,
   /** Credentials missing or invalid. Terminal: get a new token before reconnecting. */
   Unauthorized: 4500,
   /** Reserved: the client broke the protocol. Terminal. */
@@ -134,6 +139,7 @@ export const closeReason: Readonly<Record<number, string>> = {
   [CloseCode.TokenExpired]: 'token_expired',
   [CloseCode.MaxLifetime]: 'max_lifetime',
   [CloseCode.TooManyConnections]: 'too_many_connections',
+  [CloseCode.RoomMoved]: 'room_moved',
   [CloseCode.Unauthorized]: 'unauthorized',
   [CloseCode.ProtocolError]: 'protocol_error',
   [CloseCode.ForceDisconnect]: 'force_disconnect',

@@ -42,4 +42,12 @@ export class RedisKeys {
   node(nodeId: string): string {
     return `${this.prefix}{node:${nodeId}}:ops`
   }
+
+  /**
+   * A room's lease (`<node id>|<fence>`, with a TTL) or its fence counter. Room names
+   * (`type/id`) cannot contain `{` or `}`, so the tag `{room:<name>}` is exact.
+   */
+  room(room: string, part: 'lease' | 'fence'): string {
+    return `${this.prefix}{room:${room}}:${part}`
+  }
 }

@@ -1,6 +1,7 @@
 /**
- * Runs the conformance suites of the history, broker and presence ports against Redis: the
- * shared standalone Redis, and a 3-master Redis Cluster started for this file.
+ * Runs the conformance suites of the Redis implementations of the ports (history, broker,
+ * presence, router, room leases) against the shared standalone Redis and a 3-master Redis
+ * Cluster started for this file.
  */
 import { after, before, describe } from 'node:test'
 import { pino } from 'pino'
@@ -23,6 +24,8 @@ import { brokerConformance } from './broker.js'
 import { historyConformance } from './history.js'
 import { presenceConformance } from './presence.js'
 import { routerConformance } from './router.js'
+import { LEASE_TTL_MS, roomLeaseConformance } from './room-lease.js'
+import { RedisRoomLeases } from '../../src/rooms/lease/redis.js'
 
 const logger = pino({ level: 'silent' })
 
@@ -85,6 +88,18 @@ function suites(name: string, options: () => RedisBrokerOptions): void {
       await RedisRouter.open(b.connections, a.keys, logger),
     ]
     return { nodes, cleanup: async () => void (await Promise.all(nodes.map((n) => n.close()))) }
+  })
+
+  roomLeaseConformance(name, async () => {
+    const a = await open()
+    const b = await open()
+    return {
+      nodes: {
+        a: new RedisRoomLeases(a.connections.commands, a.keys, 'a', LEASE_TTL_MS),
+        b: new RedisRoomLeases(b.connections.commands, a.keys, 'b', LEASE_TTL_MS),
+      },
+      cleanup: async () => undefined,
+    }
   })
 
   presenceConformance(name, async () => {
