@@ -76,6 +76,8 @@ export const ErrorCode = {
   InvalidUpdate: 'invalid_update',
   /** A named version of a document already exists under that name. */
   VersionExists: 'version_exists',
+  /** Rooms: a storage write from a node whose lease on the room has passed to another node. */
+  RoomFenced: 'room_fenced',
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 

@@ -42,6 +42,9 @@ import { RedisConnectionCounter } from './counter/redis.js'
 import type { ConnectionCounter } from './ports/connection-counter.js'
 import type { RoomStore } from './ports/room-store.js'
 import { RoomHost } from './rooms/host.js'
+import { LocalRoomLeases } from './rooms/lease/local.js'
+import { RedisRoomLeases } from './rooms/lease/redis.js'
+import type { RoomLeases } from './ports/room-lease.js'
 import { MemoryRoomStore } from './rooms/store/memory.js'
 import { SqliteRoomStore } from './rooms/store/sqlite.js'
 import type { RoomClass } from './rooms/types.js'
@@ -113,6 +116,7 @@ export class Switchboard {
     private readonly broker: Broker,
     private readonly presence: PresenceStore,
     private readonly router: NodeRouter,
+    private readonly leases: RoomLeases,
     private readonly store: KeyValueStore,
     private readonly db: SqliteDatabase | undefined,
     parts: {
@@ -169,8 +173,11 @@ export class Switchboard {
     const plans = new Plans(options)
     const registry = new ConnectionRegistry(router.nodeId)
     const connections = new ClusterConnections(registry, router, nodeRequestTimeoutMs(options))
-    router.setHandler((message) => {
+    router.setHandler((message, from) => {
       if (ClusterConnections.owns(message)) return connections.handle(message)
+      if (RoomHost.owns(message) && this.rooms !== undefined) {
+        return this.rooms.handle(message, from)
+      }
       throw new Error(`unknown node message ${message.type}`)
     })
     this.policy = new ConnectionPolicy(
@@ -217,7 +224,17 @@ export class Switchboard {
     this.rooms =
       roomClasses === undefined
         ? undefined
-        : new RoomHost({ classes: roomClasses, store: roomStore, authenticator, options, logger })
+        : new RoomHost({
+            classes: roomClasses,
+            store: roomStore,
+            leases,
+            router,
+            registry,
+            authenticator,
+            options,
+            nodeRequestTimeoutMs: nodeRequestTimeoutMs(options),
+            logger,
+          })
     this.clientRequests = {
       authenticator,
       requests,
@@ -292,7 +309,7 @@ export class Switchboard {
       }
       options.apiKeys.push(key)
     }
-    const { broker, presence, counter, router } = await openBroker(options, logger, db)
+    const { broker, presence, counter, router, leases } = await openBroker(options, logger, db)
     const relay = seams.documentRelay ?? new LocalDocumentRelay()
     return new Switchboard(
       options,
@@ -300,6 +317,7 @@ export class Switchboard {
       broker,
       presence,
       router,
+      leases,
       store,
       db,
       {
@@ -456,14 +474,17 @@ async function openBroker(
   presence: PresenceStore
   counter: ConnectionCounter
   router: NodeRouter
+  leases: RoomLeases
 }> {
   if (options.broker.type === 'memory') {
     const history = db === undefined ? new MemoryHistory() : new SqliteHistory(db)
+    const router = new MemoryRouter()
     return {
       broker: new MemoryBroker(history),
       presence: new MemoryPresence(),
       counter: new MemoryConnectionCounter(),
-      router: new MemoryRouter(),
+      router,
+      leases: new LocalRoomLeases(router.nodeId),
     }
   }
 
@@ -486,7 +507,8 @@ async function openBroker(
     logger,
   )
   const router = await RedisRouter.open(redis, keys, logger)
-  return { broker, presence, counter, router }
+  const leases = new RedisRoomLeases(redis.commands, keys, router.nodeId, options.rooms.leaseTtlMs)
+  return { broker, presence, counter, router, leases }
 }
 
 /** How long to wait for another node's answer; a single node answers itself at once. */

@@ -163,6 +163,12 @@ export interface RoomsOptions {
   idleEvictMs: number
   /** Largest value one storage key holds, as JSON, in bytes. */
   maxValueBytes: number
+  /**
+   * With the Redis broker: how long a node's lease on a room lasts without renewal, in ms. The
+   * rooms of a node that died move to another node within about this; nodes renew at a third.
+   * @default 10_000
+   */
+  leaseTtlMs: number
 }
 
 /** Limits of a usage tier; a token's `plan` claim selects one. */
@@ -437,7 +443,7 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   plans: {},
   functions: { watch: false, routes: {}, timeoutMs: 10_000 },
   webhooks: [],
-  rooms: { watch: false, idleEvictMs: 30_000, maxValueBytes: 128 * 1024 },
+  rooms: { watch: false, idleEvictMs: 30_000, maxValueBytes: 128 * 1024, leaseTtlMs: 10_000 },
   namespaces: {},
   channelDefaults: DEFAULT_CHANNEL_OPTIONS,
   limits: DEFAULT_LIMITS,

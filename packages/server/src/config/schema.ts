@@ -216,6 +216,7 @@ export const configSchema = {
         watch: { type: 'boolean' },
         idleEvictMs: durationMs,
         maxValueBytes: { type: 'integer', minimum: 1024, maximum: 16 * 1024 * 1024 },
+        leaseTtlMs: { type: 'integer', minimum: 300, maximum: 600_000 },
       },
     },
     functions: {

@@ -1,16 +1,20 @@
 /**
  * One live room: its instance of the user's class, its connections, and a queue that runs its
  * events one at a time, in arrival order, so no two handlers of a room ever overlap. A handler
- * that throws is logged; the room goes on with the next event.
+ * that throws is logged; the room goes on with the next event, unless storage refused a write
+ * as fenced: then another node holds the room, and `onFenced` stops this instance.
  */
+import { ErrorCode } from '@switchboard/protocol'
 import type { Logger } from 'pino'
 import type { RoomStore } from '../ports/room-store.js'
-import type { RoomSocket } from './socket.js'
+import type { AnyRoomSocket } from './socket.js'
 import { RoomStorageImpl } from './storage.js'
 import type { Room, RoomConnection, RoomContext } from './types.js'
 
 export class RoomInstance {
-  readonly connections = new Set<RoomSocket>()
+  readonly connections = new Set<AnyRoomSocket>()
+  /** When the lease was last renewed, in ms. */
+  leaseRenewedAt = Date.now()
   readonly context: RoomContext
   /** Events queued or running. */
   pending = 0
@@ -24,7 +28,10 @@ export class RoomInstance {
     readonly room: Room,
     store: RoomStore,
     maxValueBytes: number,
+    /** The fence of this node's lease on the room: every storage write carries it. */
+    readonly fence: number,
     private readonly logger: Logger,
+    private readonly onFenced: () => void,
   ) {
     const connections = this.connections
     this.context = {
@@ -58,6 +65,7 @@ export class RoomInstance {
       () => this.settle(),
       (error: unknown) => {
         this.settle()
+        if ((error as { code?: unknown }).code === ErrorCode.RoomFenced) this.onFenced()
         this.logger.warn(
           { err: error, room: `${this.type}/${this.id}`, handler: name },
           'room handler failed',

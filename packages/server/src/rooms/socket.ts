@@ -1,7 +1,10 @@
-/** A room's view of one WebSocket: identity, tags, attachment, send and close. */
-import { CloseCode } from '@switchboard/protocol'
+/**
+ * A room's view of its connections: identity, tags, attachment, send and close. A
+ * `RoomSocket` is a WebSocket on this node; a `RelayedRoomSocket` is a client of another node
+ * whose traffic that node relays here (see `relay.ts`).
+ */
+import { CloseCode, ErrorCode } from '@switchboard/protocol'
 import type { WebSocket } from 'ws'
-import { ErrorCode } from '@switchboard/protocol'
 import { SwitchboardError } from '../errors.js'
 import type { RoomConnection } from './types.js'
 
@@ -9,7 +12,7 @@ const MAX_TAGS = 10
 const MAX_TAG_LENGTH = 256
 const MAX_ATTACHMENT_BYTES = 16 * 1024
 
-export class RoomSocket implements RoomConnection {
+abstract class RoomConnectionBase implements RoomConnection {
   tags: readonly string[] = []
   attachment: unknown = undefined
 
@@ -17,7 +20,6 @@ export class RoomSocket implements RoomConnection {
     readonly id: string,
     readonly user: string | undefined,
     readonly info: unknown,
-    readonly ws: WebSocket,
   ) {}
 
   setTags(tags: string[]): void {
@@ -48,11 +50,57 @@ export class RoomSocket implements RoomConnection {
   }
 
   send(message: unknown): void {
-    if (this.ws.readyState !== this.ws.OPEN) return
-    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message))
+    this.sendText(typeof message === 'string' ? message : JSON.stringify(message))
+  }
+
+  abstract sendText(text: string): void
+  abstract close(code?: number, reason?: string): void
+}
+
+export class RoomSocket extends RoomConnectionBase {
+  constructor(
+    id: string,
+    user: string | undefined,
+    info: unknown,
+    readonly ws: WebSocket,
+  ) {
+    super(id, user, info)
+  }
+
+  sendText(text: string): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(text)
   }
 
   close(code: number = CloseCode.Normal, reason = ''): void {
     this.ws.close(code, reason)
   }
 }
+
+/** What a relayed connection's node does on the room's behalf. */
+export interface RelayLink {
+  send(node: string, connectionId: string, text: string): void
+  close(node: string, connectionId: string, code: number, reason: string): void
+}
+
+export class RelayedRoomSocket extends RoomConnectionBase {
+  constructor(
+    id: string,
+    user: string | undefined,
+    info: unknown,
+    /** The node holding the client's WebSocket. */
+    readonly node: string,
+    private readonly link: RelayLink,
+  ) {
+    super(id, user, info)
+  }
+
+  sendText(text: string): void {
+    this.link.send(this.node, this.id, text)
+  }
+
+  close(code: number = CloseCode.Normal, reason = ''): void {
+    this.link.close(this.node, this.id, code, reason)
+  }
+}
+
+export type AnyRoomSocket = RoomSocket | RelayedRoomSocket

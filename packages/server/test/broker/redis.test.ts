@@ -25,7 +25,13 @@ describe('redis broker', { skip: skipWithoutRedis() }, () => {
   const opened: RedisConnections[] = []
   const open = async () => {
     const connections = await connectRedis(
-      { type: 'redis', url: REDIS_URL, keyPrefix: prefix, presenceTtlMs: 30_000 },
+      {
+        type: 'redis',
+        url: REDIS_URL,
+        keyPrefix: prefix,
+        presenceTtlMs: 30_000,
+        nodeRequestTimeoutMs: 2_000,
+      },
       logger,
     )
     opened.push(connections)

@@ -10,46 +10,7 @@ import { startChild, startServer, type TestServer } from '../helpers/server.js'
 import { tempDir } from '../helpers/tmp.js'
 import { waitFor } from '../helpers/wait.js'
 import { TestClient } from '../helpers/ws-client.js'
-
-const COUNTER = `
-export default class Counter {
-  constructor() { this.instance = Math.random() }
-  async onConnect(conn, ctx) {
-    conn.setTags(['player'])
-    conn.send({ hello: ctx.id })
-  }
-  async onMessage(conn, message, ctx) {
-    const { op, tag } = JSON.parse(message)
-    if (op === 'tag') { conn.setTags([tag]); return }
-    if (op === 'shout') { ctx.broadcast({ from: conn.id }, { exclude: [conn] }); return }
-    if (op === 'team') { ctx.broadcast({ team: true }, { tag: 'red' }); return }
-    // Read, yield, write: correct only because a room runs one event at a time.
-    const count = (await ctx.storage.get('count')) ?? 0
-    await new Promise((resolve) => setTimeout(resolve, 0))
-    await ctx.storage.put('count', count + 1)
-  }
-  async onAlarm(ctx) {
-    await ctx.storage.put('fired', Date.now())
-  }
-  async onRequest(request, ctx) {
-    if (request.method === 'POST' && request.path === '/alarm') {
-      await ctx.storage.setAlarm(Date.now() + Number(request.body))
-      return { status: 202, body: { armed: true } }
-    }
-    return { body: {
-      count: (await ctx.storage.get('count')) ?? 0,
-      fired: (await ctx.storage.get('fired')) !== undefined,
-      instance: this.instance,
-      connections: ctx.connections().length,
-    } }
-  }
-}
-`
-
-async function roomState(base: string, id: string): Promise<any> {
-  const response = await fetch(`${base}/rooms/counter/${id}/`)
-  return response.json()
-}
+import { COUNTER, roomState } from './counter-room.js'
 
 describe('rooms', () => {
   const dir = tempDir('switchboard-rooms-')
