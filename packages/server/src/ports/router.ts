@@ -8,7 +8,9 @@
  * - A message sent to a node reaches that node's handler at most once, and no other node's.
  * - Messages from one sender to one node reach its handler in the order they were sent.
  * - Sending to a node that does not exist (or died) is not an error: nothing receives it.
- *   `send` is best effort; a caller that needs to know uses `request`.
+ *   `send` is best effort and never rejects; it resolves false when the message could not
+ *   even be handed to the transport (Redis unreachable). A caller that needs to know whether
+ *   it arrived uses `request`.
  * - `request` resolves with the handler's reply (awaited when it is a promise). It rejects with
  *   `NodeUnreachableError` when no live node has that id, or none replied within `timeoutMs`,
  *   and with `NodeHandlerError` when the handler threw there.
@@ -24,8 +26,8 @@ export interface NodeRouter {
   /** This node's id, unique among live nodes: letters, digits, `-` and `_`. */
   readonly nodeId: string
   setHandler(handler: NodeHandler): void
-  /** Resolves once the message is handed to the transport. */
-  send(nodeId: string, message: NodeMessage): Promise<void>
+  /** Resolves once the message is handed to the transport: true, or false when it could not be. */
+  send(nodeId: string, message: NodeMessage): Promise<boolean>
   request(nodeId: string, message: NodeMessage, timeoutMs: number): Promise<unknown>
   requestAll(message: NodeMessage, timeoutMs: number): Promise<unknown[]>
   close(): Promise<void>

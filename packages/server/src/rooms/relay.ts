@@ -70,7 +70,7 @@ export class RoomRelay {
     )
     const forward = (message: RoomMessage) => {
       joined = joined.then((ok) => {
-        if (ok) void this.router.send(node, message).catch(() => closeMoved(ws))
+        if (ok) void this.router.send(node, message).then((sent) => sent || closeMoved(ws))
         return ok
       })
     }

@@ -26,11 +26,12 @@ export class MemoryRouter implements NodeRouter {
     this.handler = handler
   }
 
-  async send(nodeId: string, message: NodeMessage): Promise<void> {
+  async send(nodeId: string, message: NodeMessage): Promise<boolean> {
     const node = this.network.nodes.get(nodeId)
-    if (node === undefined) return
+    if (node === undefined) return true
     const copy = structuredClone(message)
     queueMicrotask(() => void node.deliver(copy, this.nodeId))
+    return true
   }
 
   async request(nodeId: string, message: NodeMessage, timeoutMs: number): Promise<unknown> {

@@ -62,16 +62,29 @@ export class RedisRouter implements NodeRouter {
     this.handler = handler
   }
 
-  async send(nodeId: string, message: NodeMessage): Promise<void> {
-    await this.publish(this.keys.node(nodeId), { kind: 'message', from: this.nodeId, message })
+  async send(nodeId: string, message: NodeMessage): Promise<boolean> {
+    try {
+      const envelope: Envelope = { kind: 'message', from: this.nodeId, message }
+      await this.publish(this.keys.node(nodeId), envelope)
+      return true
+    } catch (error) {
+      this.logger.debug({ err: error, type: message.type }, 'node message not sent')
+      return false
+    }
   }
 
   async request(nodeId: string, message: NodeMessage, timeoutMs: number): Promise<unknown> {
     return singleReply(nodeId, await this.ask(this.keys.node(nodeId), message, timeoutMs))
   }
 
+  /**
+   * This node answers itself directly, so it counts even while Redis is unreachable; it
+   * ignores its own request when pub/sub brings it back.
+   */
   async requestAll(message: NodeMessage, timeoutMs: number): Promise<unknown[]> {
-    return replyValues(await this.ask(this.all, message, timeoutMs))
+    const own = replyOf(() => this.handler?.(structuredClone(message), this.nodeId))
+    const others = await this.ask(this.all, message, timeoutMs, 1)
+    return replyValues([await own, ...others])
   }
 
   async close(): Promise<void> {
@@ -81,10 +94,17 @@ export class RedisRouter implements NodeRouter {
     if (this.redis.ready()) await this.subscribe('unsubscribe')
   }
 
-  private async ask(pubsub: string, message: NodeMessage, timeoutMs: number) {
+  /** Publishes a request; resolves with the replies of the receivers, less `ownCopies`. */
+  private async ask(pubsub: string, message: NodeMessage, timeoutMs: number, ownCopies = 0) {
     const { id, replies, expect } = this.pending.open(timeoutMs)
     try {
-      expect(await this.publish(pubsub, { kind: 'request', from: this.nodeId, id, message }))
+      const receivers = await this.publish(pubsub, {
+        kind: 'request',
+        from: this.nodeId,
+        id,
+        message,
+      })
+      expect(Math.max(0, receivers - ownCopies))
     } catch (error) {
       // Redis is unreachable: so is every node.
       this.logger.debug({ err: error }, 'node request not sent')
@@ -123,6 +143,7 @@ export class RedisRouter implements NodeRouter {
       return
     }
     const { from, message } = envelope
+    if (envelope.kind === 'request' && from === this.nodeId && pubsub === this.all) return
     const outcome = replyOf(() => this.handler?.(message, from))
     if (envelope.kind === 'message') {
       void outcome.then((reply) => {
