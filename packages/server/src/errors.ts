@@ -37,6 +37,7 @@ export function httpStatus(code: ErrorCode): number {
       return 405
     case ErrorCode.UnrecoverablePosition:
     case ErrorCode.VersionExists:
+    case ErrorCode.RoomFenced:
       return 409
     case ErrorCode.PayloadTooLarge:
     case ErrorCode.MessageTooLarge:

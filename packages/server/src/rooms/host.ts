@@ -242,7 +242,9 @@ export class RoomHost {
       instance = this.instance({ type, id, rest: '/' })
     } catch {
       // A room type no longer loaded: its alarm cannot run.
-      void this.deps.store.deleteAlarm(room)
+      this.deps.store.deleteAlarm(room, 0).catch((error: unknown) => {
+        this.deps.logger.warn({ err: error, room }, 'removing an alarm failed')
+      })
       return
     }
     this.alarmsRunning.add(room)
@@ -250,9 +252,12 @@ export class RoomHost {
     instance
       .run('onAlarm', async () => {
         await instance.room.onAlarm?.(instance.context)
-        if ((await store.getAlarm(room)) === atMs) await store.deleteAlarm(room)
+        if ((await store.getAlarm(room)) === atMs) await store.deleteAlarm(room, instance.fence)
       })
-      .catch(() => store.setAlarm(room, Date.now() + ALARM_RETRY_MS))
+      .catch(() => store.setAlarm(room, Date.now() + ALARM_RETRY_MS, instance.fence))
+      .catch((error: unknown) =>
+        this.deps.logger.warn({ err: error, room }, 'retrying an alarm failed'),
+      )
       .finally(() => this.alarmsRunning.delete(room))
   }
 }

@@ -25,12 +25,14 @@ export class RoomInstance {
     store: RoomStore,
     maxValueBytes: number,
     private readonly logger: Logger,
+    /** The fencing token of this node's hold on the room; 0 until leases are wired. */
+    readonly fence = 0,
   ) {
     const connections = this.connections
     this.context = {
       type,
       id,
-      storage: new RoomStorageImpl(store, `${type}/${id}`, maxValueBytes),
+      storage: new RoomStorageImpl(store, `${type}/${id}`, maxValueBytes, fence),
       broadcast(message, options = {}) {
         const excluded = new Set(
           (options.exclude ?? []).map((entry) => (typeof entry === 'string' ? entry : entry.id)),
