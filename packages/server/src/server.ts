@@ -42,6 +42,7 @@ import type { ConnectionCounter } from './ports/connection-counter.js'
 import type { RoomStore } from './ports/room-store.js'
 import { RoomHost } from './rooms/host.js'
 import { MemoryRoomStore } from './rooms/store/memory.js'
+import { PostgresRoomStore } from './rooms/store/postgres.js'
 import { SqliteRoomStore } from './rooms/store/sqlite.js'
 import type { RoomClass } from './rooms/types.js'
 import type { FunctionHandler } from './functions/types.js'
@@ -99,6 +100,7 @@ export class Switchboard {
   private readonly roomClasses: UserModules<RoomClass> | undefined
   private readonly rooms: RoomHost | undefined
   private readonly documentStore: DocumentStore
+  private readonly roomStore: RoomStore
   private readonly counter: ConnectionCounter
   private readonly documentRelay: DocumentRelay
   private stopping: Promise<void> | undefined
@@ -124,6 +126,7 @@ export class Switchboard {
     const { verifier, modules, roomClasses, roomStore, documentStore, documentRelay, counter } =
       parts
     this.counter = counter
+    this.roomStore = roomStore
     this.documentStore = documentStore
     this.documentRelay = documentRelay
     this.modules = modules
@@ -271,7 +274,7 @@ export class Switchboard {
     const tls = readTlsCredentials(options)
     const db = options.storage === 'sqlite' ? openDatabase(options.dataDir) : undefined
     const store = db === undefined ? new MemoryStore() : new SqliteStore(db)
-    const roomStore = db === undefined ? new MemoryRoomStore() : new SqliteRoomStore(db)
+    const roomStore = await openRoomStore(options, db)
     const documentStore = await openDocumentStore(options, db)
 
     if (options.devMode && options.apiKeys.length === 0) {
@@ -349,6 +352,7 @@ export class Switchboard {
     await this.documents.close()
     await this.documentRelay.close()
     await this.documentStore.close()
+    await this.roomStore.close()
     await this.presence.close()
     await this.broker.close()
     await this.store.close()
@@ -482,6 +486,21 @@ function openDocumentStore(
     })
   }
   return db === undefined ? new MemoryDocumentStore() : new SqliteDocumentStore(db)
+}
+
+/** Room storage: the embedded database (or memory), or PostgreSQL shared by the nodes. */
+function openRoomStore(
+  options: ServerOptions,
+  db: SqliteDatabase | undefined,
+): Promise<RoomStore> | RoomStore {
+  const rooms = options.rooms
+  if (rooms.store === 'postgres') {
+    return PostgresRoomStore.open({
+      connectionString: rooms.postgresUrl!,
+      schema: rooms.postgresSchema,
+    })
+  }
+  return db === undefined ? new MemoryRoomStore() : new SqliteRoomStore(db)
 }
 
 function parseUrl(request: IncomingMessage): URL | undefined {
