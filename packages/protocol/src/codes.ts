@@ -76,7 +76,12 @@ export const ErrorCode = {
   InvalidUpdate: 'invalid_update',
   /** A named version of a document already exists under that name. */
   VersionExists: 'version_exists',
-  /** Rooms: a storage write from a node whose lease on the room has passed to another node. */
+
+  // Rooms
+  /**
+   * A room storage write carried a fence below the highest its room has seen: another node
+   * owns the room now. Nothing was written.
+   */
   RoomFenced: 'room_fenced',
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

@@ -46,6 +46,7 @@ import { LocalRoomLeases } from './rooms/lease/local.js'
 import { RedisRoomLeases } from './rooms/lease/redis.js'
 import type { RoomLeases } from './ports/room-lease.js'
 import { MemoryRoomStore } from './rooms/store/memory.js'
+import { PostgresRoomStore } from './rooms/store/postgres.js'
 import { SqliteRoomStore } from './rooms/store/sqlite.js'
 import type { RoomClass } from './rooms/types.js'
 import type { FunctionHandler } from './functions/types.js'
@@ -106,6 +107,7 @@ export class Switchboard {
   private readonly roomClasses: UserModules<RoomClass> | undefined
   private readonly rooms: RoomHost | undefined
   private readonly documentStore: DocumentStore
+  private readonly roomStore: RoomStore
   private readonly counter: ConnectionCounter
   private readonly documentRelay: DocumentRelay
   private stopping: Promise<void> | undefined
@@ -133,6 +135,7 @@ export class Switchboard {
     const { verifier, modules, roomClasses, roomStore, documentStore, documentRelay, counter } =
       parts
     this.counter = counter
+    this.roomStore = roomStore
     this.documentStore = documentStore
     this.documentRelay = documentRelay
     this.modules = modules
@@ -298,7 +301,7 @@ export class Switchboard {
     const tls = readTlsCredentials(options)
     const db = options.storage === 'sqlite' ? openDatabase(options.dataDir) : undefined
     const store = db === undefined ? new MemoryStore() : new SqliteStore(db)
-    const roomStore = db === undefined ? new MemoryRoomStore() : new SqliteRoomStore(db)
+    const roomStore = await openRoomStore(options, db)
     const documentStore = await openDocumentStore(options, db)
 
     if (options.devMode && options.apiKeys.length === 0) {
@@ -378,6 +381,7 @@ export class Switchboard {
     await this.documents.close()
     await this.documentRelay.close()
     await this.documentStore.close()
+    await this.roomStore.close()
     await this.presence.close()
     await this.router.close()
     await this.broker.close()
@@ -528,6 +532,21 @@ function openDocumentStore(
     })
   }
   return db === undefined ? new MemoryDocumentStore() : new SqliteDocumentStore(db)
+}
+
+/** Room storage: the embedded database (or memory), or PostgreSQL shared by the nodes. */
+function openRoomStore(
+  options: ServerOptions,
+  db: SqliteDatabase | undefined,
+): Promise<RoomStore> | RoomStore {
+  const rooms = options.rooms
+  if (rooms.store === 'postgres') {
+    return PostgresRoomStore.open({
+      connectionString: rooms.postgresUrl!,
+      schema: rooms.postgresSchema,
+    })
+  }
+  return db === undefined ? new MemoryRoomStore() : new SqliteRoomStore(db)
 }
 
 function parseUrl(request: IncomingMessage): URL | undefined {

@@ -169,6 +169,12 @@ export interface RoomsOptions {
    * @default 10_000
    */
   leaseTtlMs: number
+  /** `embedded` keeps room storage in the server's `storage` (SQLite or memory). */
+  store: 'embedded' | 'postgres'
+  /** Connection string of the PostgreSQL database when `store` is `postgres`. */
+  postgresUrl?: string
+  /** Schema of the room tables in PostgreSQL. */
+  postgresSchema: string
 }
 
 /** Limits of a usage tier; a token's `plan` claim selects one. */
@@ -443,7 +449,14 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   plans: {},
   functions: { watch: false, routes: {}, timeoutMs: 10_000 },
   webhooks: [],
-  rooms: { watch: false, idleEvictMs: 30_000, maxValueBytes: 128 * 1024, leaseTtlMs: 10_000 },
+  rooms: {
+    watch: false,
+    idleEvictMs: 30_000,
+    maxValueBytes: 128 * 1024,
+    store: 'embedded',
+    postgresSchema: 'public',
+    leaseTtlMs: 10_000,
+  },
   namespaces: {},
   channelDefaults: DEFAULT_CHANNEL_OPTIONS,
   limits: DEFAULT_LIMITS,

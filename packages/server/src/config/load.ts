@@ -221,6 +221,9 @@ function checkConsistency(options: ServerOptions): void {
   if (documents.store === 'postgres' && documents.postgresUrl === undefined) {
     throw new ConfigError('documents.store is "postgres" but documents.postgresUrl is not set')
   }
+  if (options.rooms.store === 'postgres' && options.rooms.postgresUrl === undefined) {
+    throw new ConfigError('rooms.store is "postgres" but rooms.postgresUrl is not set')
+  }
   const tokensAccepted = options.auth.keys.length > 0 || options.auth.jwks !== undefined
   for (const [namespace, ns] of Object.entries(options.namespaces)) {
     if (ns.presence === true && !tokensAccepted && !options.auth.anonymous) {

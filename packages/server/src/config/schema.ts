@@ -5,6 +5,12 @@
 const positiveInt = { type: 'integer', minimum: 1 }
 const nonNegativeInt = { type: 'integer', minimum: 0 }
 const durationMs = { type: 'integer', minimum: 1, maximum: 365 * 24 * 3600 * 1000 }
+/** Where documents or rooms are stored: the embedded storage or a PostgreSQL schema. */
+const postgresStoreOptions = {
+  store: { enum: ['embedded', 'postgres'] },
+  postgresUrl: { type: 'string', minLength: 1 },
+  postgresSchema: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$' },
+}
 
 const namespaceOptions = {
   type: 'object',
@@ -217,6 +223,7 @@ export const configSchema = {
         idleEvictMs: durationMs,
         maxValueBytes: { type: 'integer', minimum: 1024, maximum: 16 * 1024 * 1024 },
         leaseTtlMs: { type: 'integer', minimum: 300, maximum: 600_000 },
+        ...postgresStoreOptions,
       },
     },
     functions: {
@@ -277,9 +284,7 @@ export const configSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        store: { enum: ['embedded', 'postgres'] },
-        postgresUrl: { type: 'string', minLength: 1 },
-        postgresSchema: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$' },
+        ...postgresStoreOptions,
         compactAfterUpdates: positiveInt,
         compactIdleMs: durationMs,
         unloadGraceMs: nonNegativeInt,

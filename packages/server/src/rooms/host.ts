@@ -425,7 +425,9 @@ export class RoomHost {
     } catch (error) {
       if (!(error instanceof SwitchboardError && error.code === ErrorCode.NotFound)) throw error
       // A room type no longer loaded: its alarm cannot run.
-      await this.deps.store.deleteAlarm(room)
+      await this.deps.store.deleteAlarm(room, 0).catch((error: unknown) => {
+        this.deps.logger.warn({ err: error, room }, 'removing an alarm failed')
+      })
       return
     }
     if (!('instance' in placement)) return
@@ -435,10 +437,12 @@ export class RoomHost {
     instance
       .run('onAlarm', async () => {
         await instance.room.onAlarm?.(instance.context)
-        if ((await store.getAlarm(room)) === atMs) await store.deleteAlarm(room)
+        if ((await store.getAlarm(room)) === atMs) await store.deleteAlarm(room, instance.fence)
       })
-      .catch(() => store.setAlarm(room, Date.now() + ALARM_RETRY_MS))
-      .catch(() => undefined)
+      .catch(() => store.setAlarm(room, Date.now() + ALARM_RETRY_MS, instance.fence))
+      .catch((error: unknown) =>
+        this.deps.logger.warn({ err: error, room }, 'retrying an alarm failed'),
+      )
       .finally(() => this.alarmsRunning.delete(room))
   }
 }

@@ -37,7 +37,7 @@ export class RoomInstance {
     this.context = {
       type,
       id,
-      storage: new RoomStorageImpl(store, `${type}/${id}`, maxValueBytes),
+      storage: new RoomStorageImpl(store, `${type}/${id}`, maxValueBytes, fence),
       broadcast(message, options = {}) {
         const excluded = new Set(
           (options.exclude ?? []).map((entry) => (typeof entry === 'string' ? entry : entry.id)),

@@ -1,6 +1,8 @@
 /**
  * `ctx.storage` of one room over the room store port: JSON values, single calls applied at
- * once, `transaction` buffering its writes until the work resolves.
+ * once, `transaction` buffering its writes until the work resolves. Every mutation carries the
+ * fence this node holds for the room, so one made after another node took the room over
+ * rejects with `room_fenced`.
  */
 import { ErrorCode } from '@switchboard/protocol'
 import { SwitchboardError } from '../errors.js'
@@ -17,6 +19,8 @@ export class RoomStorageImpl implements RoomStorage {
     private readonly store: RoomStore,
     private readonly room: string,
     private readonly maxValueBytes: number,
+    /** The fencing token of this node's hold on the room (see ports/room-store.ts). */
+    private readonly fence: number,
   ) {}
 
   async get<T = unknown>(key: string): Promise<T | undefined> {
@@ -25,15 +29,13 @@ export class RoomStorageImpl implements RoomStorage {
   }
 
   async put(key: string, value: unknown): Promise<void> {
-    await this.store.write(this.room, {
-      puts: [[checkKey(key), this.encode(key, value)]],
-      deletes: [],
-    })
+    const write: RoomWrite = { puts: [[checkKey(key), this.encode(key, value)]], deletes: [] }
+    await this.store.write(this.room, write, this.fence)
   }
 
   async delete(key: string): Promise<boolean> {
     const existed = (await this.store.get(this.room, checkKey(key))) !== undefined
-    if (existed) await this.store.write(this.room, { puts: [], deletes: [key] })
+    if (existed) await this.store.write(this.room, { puts: [], deletes: [key] }, this.fence)
     return existed
   }
 
@@ -84,7 +86,9 @@ export class RoomStorageImpl implements RoomStorage {
       if (json === undefined) write.deletes.push(key)
       else write.puts.push([key, json])
     }
-    if (write.puts.length > 0 || write.deletes.length > 0) await this.store.write(this.room, write)
+    if (write.puts.length > 0 || write.deletes.length > 0) {
+      await this.store.write(this.room, write, this.fence)
+    }
     return result
   }
 
@@ -93,7 +97,7 @@ export class RoomStorageImpl implements RoomStorage {
     if (!Number.isFinite(atMs)) {
       throw new SwitchboardError(ErrorCode.BadRequest, 'setAlarm needs a time in ms or a Date')
     }
-    await this.store.setAlarm(this.room, atMs)
+    await this.store.setAlarm(this.room, atMs, this.fence)
   }
 
   getAlarm(): Promise<number | undefined> {
@@ -101,7 +105,7 @@ export class RoomStorageImpl implements RoomStorage {
   }
 
   deleteAlarm(): Promise<void> {
-    return this.store.deleteAlarm(this.room)
+    return this.store.deleteAlarm(this.room, this.fence)
   }
 
   private encode(key: string, value: unknown): string {

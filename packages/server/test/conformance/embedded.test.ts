@@ -117,6 +117,7 @@ roomStoreConformance('memory', async () => {
 roomStoreConformance('sqlite', async () => {
   const tmp = tempDir()
   let db = openDatabase(tmp.dir)
+  const peers: SqliteDatabase[] = []
   return {
     store: new SqliteRoomStore(db),
     reopen: async () => {
@@ -124,7 +125,14 @@ roomStoreConformance('sqlite', async () => {
       db = openDatabase(tmp.dir)
       return new SqliteRoomStore(db)
     },
+    // A second connection to the same file, as a second process would open.
+    openPeer: async () => {
+      const peer = openDatabase(tmp.dir)
+      peers.push(peer)
+      return new SqliteRoomStore(peer)
+    },
     cleanup: async () => {
+      for (const peer of peers) peer.close()
       db.close()
       tmp.remove()
     },
