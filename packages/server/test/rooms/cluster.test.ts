@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { CloseCode } from '@switchboard/protocol'
 import { Redis } from 'ioredis'
 import { startServer, type TestServer } from '../helpers/server.js'
 import { REDIS_URL, deleteKeys, skipWithoutRedis, uniquePrefix } from '../helpers/redis.js'
@@ -13,6 +14,8 @@ import { tempDir } from '../helpers/tmp.js'
 import { waitFor } from '../helpers/wait.js'
 import { TestClient } from '../helpers/ws-client.js'
 import { COUNTER, roomState } from './counter-room.js'
+
+const LEASE_TTL_MS = 1_000
 
 describe('rooms relayed between two nodes on Redis', { skip: skipWithoutRedis() }, () => {
   const prefix = uniquePrefix()
@@ -25,7 +28,7 @@ describe('rooms relayed between two nodes on Redis', { skip: skipWithoutRedis() 
     writeFileSync(join(dir.dir, 'counter.js'), COUNTER)
     const config = {
       broker: { type: 'redis', url: REDIS_URL, keyPrefix: prefix },
-      rooms: { dir: dir.dir },
+      rooms: { dir: dir.dir, leaseTtlMs: LEASE_TTL_MS },
     }
     ;[a, b] = await Promise.all([startServer(config), startServer(config)])
   })
@@ -77,5 +80,25 @@ describe('rooms relayed between two nodes on Redis', { skip: skipWithoutRedis() 
 
     other.close()
     await waitFor(async () => (await roomState(a.url, 'talk')).connections === 2)
+  })
+
+  it('stops a room whose lease another node took, closing its clients with 4009', async () => {
+    const local = await enter(a, 'stolen')
+    const relayed = await enter(b, 'stolen')
+    for (const client of [local, relayed]) await client.waitFrame((f) => f.hello === 'stolen')
+    const redis = new Redis(REDIS_URL)
+    try {
+      const lease = `${prefix}{room:counter/stolen}:lease`
+      const fence = await redis.incr(`${prefix}{room:counter/stolen}:fence`)
+      await redis.set(lease, `another-node|${fence}`, 'PX', 60_000)
+      assert.equal(await local.waitClosed(), CloseCode.RoomMoved)
+      assert.equal(await relayed.waitClosed(), CloseCode.RoomMoved)
+
+      await redis.del(lease)
+      const back = await enter(b, 'stolen')
+      await back.waitFrame((f) => f.hello === 'stolen')
+    } finally {
+      redis.disconnect()
+    }
   })
 })
