@@ -3,43 +3,24 @@
  * y-websocket, see each other's typing.
  */
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, it } from 'node:test'
 import { build } from 'esbuild'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
+import { chromiumSkipReason, launchChromium, type Browser } from '../helpers/chromium.js'
 import { startServer, type TestServer } from '../helpers/server.js'
 
-const CHROMIUM = process.env.SWITCHBOARD_CHROMIUM ?? '/usr/bin/chromium'
-const ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-]
 const PAGE =
   '<!doctype html><html><head><meta charset="utf-8"><title>editor</title></head>' +
   '<body><textarea id="editor"></textarea><script type="module" src="/editor.js"></script>' +
   '</body></html>'
 
-function skipReason(): string | undefined {
-  if (existsSync(CHROMIUM)) return undefined
-  if (process.env.CI === 'true') throw new Error(`${CHROMIUM} not found: CI=true, so this fails`)
-  return `${CHROMIUM} not found: browser test skipped`
-}
-
-describe('textarea editors in Chromium', { skip: skipReason() }, () => {
+describe('textarea editors in Chromium', { skip: chromiumSkipReason() }, () => {
   let server: TestServer
   let pages: Server
   let pagesUrl: string
-  let context: BrowserContext
-  let profile: string
+  let browser: Browser
 
   before(async () => {
     const bundle = await build({
@@ -62,23 +43,17 @@ describe('textarea editors in Chromium', { skip: skipReason() }, () => {
     await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve))
     pagesUrl = `http://127.0.0.1:${(pages.address() as { port: number }).port}`
     server = await startServer()
-    profile = mkdtempSync(join(tmpdir(), 'switchboard-chromium-'))
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ARGS,
-    })
+    browser = await launchChromium()
   })
   after(async () => {
-    await context?.close().catch(() => undefined)
+    await browser?.close()
     await server?.stop()
     pages?.closeAllConnections()
     await new Promise((resolve) => pages?.close(resolve))
-    if (profile !== undefined) rmSync(profile, { recursive: true, force: true })
   })
 
   async function openEditor(doc: string): Promise<Page> {
-    const page = await context.newPage()
+    const page = await browser.context.newPage()
     const query = new URLSearchParams({ server: `ws://127.0.0.1:${server.port}/docs`, doc })
     await page.goto(`${pagesUrl}/editor.html?${query}`)
     await page.waitForFunction(() => (window as any).editor?.provider.synced === true)
