@@ -4,29 +4,14 @@
  * failing in CI (`CI=true`).
  */
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
 import { after, describe, it } from 'node:test'
-import pg from 'pg'
 import { PostgresDocumentStore } from '../../src/documents/store/postgres.js'
 import { connectProvider, waitSynced, waitText } from '../helpers/documents.js'
+import { PG_URL, postgresSkipReason, testSchema } from '../helpers/postgres.js'
 import { startServer } from '../helpers/server.js'
 
-const PG_URL = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
-
-async function skipReason(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2_000 })
-  try {
-    await client.connect()
-    await client.end()
-    return undefined
-  } catch {
-    if (process.env.CI === 'true') return undefined // let the test fail below
-    return `PostgreSQL not reachable at ${PG_URL}`
-  }
-}
-
-describe('documents on PostgreSQL', { skip: await skipReason() }, () => {
-  const schema = `sb_test_${randomBytes(6).toString('hex')}`
+describe('documents on PostgreSQL', { skip: await postgresSkipReason() }, () => {
+  const schema = testSchema()
   const config = { documents: { store: 'postgres', postgresUrl: PG_URL, postgresSchema: schema } }
 
   after(async () => {

@@ -5,13 +5,13 @@
  * the kill, and fires the alarm the dead node had set.
  */
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { CloseCode } from '@switchboard/protocol'
 import { Redis } from 'ioredis'
 import pg from 'pg'
+import { PG_URL, postgresSkipReason, testSchema } from '../helpers/postgres.js'
 import { startChild, type ChildServer } from '../helpers/server.js'
 import { REDIS_URL, deleteKeys, skipWithoutRedis, uniquePrefix } from '../helpers/redis.js'
 import { tempDir } from '../helpers/tmp.js'
@@ -19,27 +19,14 @@ import { waitFor } from '../helpers/wait.js'
 import { TestClient } from '../helpers/ws-client.js'
 import { COUNTER, roomState } from './counter-room.js'
 
-const PG_URL = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const LEASE_TTL_MS = 1_000
-
-async function postgresMissing(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2_000 })
-  try {
-    await client.connect()
-    await client.end()
-    return undefined
-  } catch {
-    if (process.env.CI === 'true') return undefined // let the test fail below
-    return `PostgreSQL not reachable at ${PG_URL}`
-  }
-}
 
 describe(
   'a room moves when its node dies',
-  { skip: skipWithoutRedis() || (await postgresMissing()) },
+  { skip: skipWithoutRedis() || (await postgresSkipReason()) },
   () => {
     const prefix = uniquePrefix()
-    const schema = `sb_test_${randomBytes(6).toString('hex')}`
+    const schema = testSchema()
     const dir = tempDir('switchboard-room-failover-')
     const clients: TestClient[] = []
     const nodes: ChildServer[] = []
