@@ -1,8 +1,8 @@
 /**
  * The multiplayer example (examples/multiplayer) in two pages of real headless Chromium: its
  * page as `npm run example -- multiplayer` serves it, against a server running its rooms. A
- * pointer moved in one page shows as a cursor at the same spot in the other, and a closed
- * page's cursor goes away.
+ * pointer moved in one page shows as a cursor at the same spot in the other, a closed page's
+ * cursor goes away, and a page whose socket closed joins the room again.
  */
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
@@ -116,5 +116,21 @@ describe('multiplayer example in Chromium', { skip: chromiumSkipReason() }, () =
     await alice.close()
     await waitForCursors(bob, (drawn) => drawn.length === 0, "Alice's cursor gone from Bob's page")
     await bob.close()
+  })
+
+  it('joins the room again after the server restarts, as after a room moved', async () => {
+    const page = await openPage()
+    const port = server.port
+    await server.stop()
+    await page.waitForFunction(() =>
+      document.querySelector('#status')?.textContent?.startsWith('reconnecting'),
+    )
+    server = await startServer({ port, rooms: { dir: `${example}rooms` } })
+    await page.waitForFunction(
+      () => document.querySelector('#status')?.textContent?.startsWith('you are'),
+      undefined,
+      { timeout: 15_000 },
+    )
+    await page.close()
   })
 })
