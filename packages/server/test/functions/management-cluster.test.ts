@@ -8,24 +8,14 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { CloseCode, ErrorCode } from '@switchboard/protocol'
-import { Redis } from 'ioredis'
-import { API_KEY, apiGet, apiPost, startServer, type TestServer } from '../helpers/server.js'
-import { REDIS_URL, deleteKeys, skipWithoutRedis, uniquePrefix } from '../helpers/redis.js'
+import { apiDelete, apiGet, apiPost, startRedisPair, type TestServer } from '../helpers/server.js'
+import { skipWithoutRedis } from '../helpers/redis.js'
 import { tempDir } from '../helpers/tmp.js'
 import { signedToken } from '../helpers/tokens.js'
 import { TestClient } from '../helpers/ws-client.js'
 
-async function apiDelete(url: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(url, {
-    method: 'DELETE',
-    headers: { Authorization: `Bearer ${API_KEY}` },
-  })
-  const text = await response.text()
-  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) }
-}
-
 describe('management API across two nodes on Redis', { skip: skipWithoutRedis() }, () => {
-  const prefix = uniquePrefix()
+  let pair: Awaited<ReturnType<typeof startRedisPair>> | undefined
   const functions = tempDir('switchboard-cluster-functions-')
   const clients: TestClient[] = []
   let a: TestServer
@@ -39,19 +29,13 @@ describe('management API across two nodes on Redis', { skip: skipWithoutRedis() 
         users: await ctx.sendToUser(event.body.user, { hello: true }),
       })`,
     )
-    const config = {
-      broker: { type: 'redis', url: REDIS_URL, keyPrefix: prefix },
-      functions: { dir: functions.dir },
-    }
-    ;[a, b] = await Promise.all([startServer(config), startServer(config)])
+    pair = await startRedisPair({ functions: { dir: functions.dir } })
+    ;({ a, b } = pair)
   })
 
   after(async () => {
     for (const client of clients) client.close()
-    await Promise.all([a?.stop(), b?.stop()])
-    const redis = new Redis(REDIS_URL)
-    await deleteKeys(redis, prefix)
-    redis.disconnect()
+    await pair?.stop()
     functions.remove()
   })
 

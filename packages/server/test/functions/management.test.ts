@@ -2,18 +2,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { CloseCode, ErrorCode } from '@switchboard/protocol'
-import { API_KEY, apiGet, apiPost, startServer, type TestServer } from '../helpers/server.js'
+import { apiDelete, apiGet, apiPost, startServer, type TestServer } from '../helpers/server.js'
 import { signedToken } from '../helpers/tokens.js'
 import { TestClient } from '../helpers/ws-client.js'
-
-async function apiDelete(url: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(url, {
-    method: 'DELETE',
-    headers: { Authorization: `Bearer ${API_KEY}` },
-  })
-  const text = await response.text()
-  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) }
-}
 
 describe('management API', () => {
   let server: TestServer

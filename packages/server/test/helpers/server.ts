@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url'
 import { resolveOptions } from '../../src/config/load.js'
 import type { ServerOptions } from '../../src/config/defaults.js'
 import { Switchboard, type ServerSeams } from '../../src/server.js'
+import { Redis } from 'ioredis'
+import { REDIS_URL, deleteKeys, uniquePrefix } from './redis.js'
 import { tempDir } from './tmp.js'
 import { waitFor } from './wait.js'
 
@@ -150,5 +152,38 @@ export async function apiGet(
   return {
     status: response.status,
     body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text,
+  }
+}
+
+/** DELETEs with the test API key; the body is undefined when the answer has none. */
+export async function apiDelete(url: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(url, {
+    method: 'DELETE',
+    headers: { Authorization: `Bearer ${API_KEY}` },
+  })
+  const text = await response.text()
+  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) }
+}
+
+/**
+ * Two in-process servers on the shared Redis, under a key prefix of their own; `stop` stops
+ * both and deletes the prefix's keys.
+ */
+export async function startRedisPair(
+  config: Config = {},
+): Promise<{ a: TestServer; b: TestServer; prefix: string; stop(): Promise<void> }> {
+  const prefix = uniquePrefix()
+  const options = { ...config, broker: { type: 'redis', url: REDIS_URL, keyPrefix: prefix } }
+  const [a, b] = await Promise.all([startServer(options), startServer(options)])
+  return {
+    a,
+    b,
+    prefix,
+    stop: async () => {
+      await Promise.all([a.stop(), b.stop()])
+      const redis = new Redis(REDIS_URL)
+      await deleteKeys(redis, prefix)
+      redis.disconnect()
+    },
   }
 }

@@ -8,8 +8,8 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { CloseCode } from '@switchboard/protocol'
 import { Redis } from 'ioredis'
-import { startServer, type TestServer } from '../helpers/server.js'
-import { REDIS_URL, deleteKeys, skipWithoutRedis, uniquePrefix } from '../helpers/redis.js'
+import { startRedisPair, type TestServer } from '../helpers/server.js'
+import { REDIS_URL, skipWithoutRedis } from '../helpers/redis.js'
 import { tempDir } from '../helpers/tmp.js'
 import { waitFor } from '../helpers/wait.js'
 import { TestClient } from '../helpers/ws-client.js'
@@ -18,7 +18,8 @@ import { COUNTER, roomState } from './counter-room.js'
 const LEASE_TTL_MS = 1_000
 
 describe('rooms relayed between two nodes on Redis', { skip: skipWithoutRedis() }, () => {
-  const prefix = uniquePrefix()
+  let pair: Awaited<ReturnType<typeof startRedisPair>> | undefined
+  let prefix: string
   const dir = tempDir('switchboard-room-cluster-')
   const clients: TestClient[] = []
   let a: TestServer
@@ -26,19 +27,13 @@ describe('rooms relayed between two nodes on Redis', { skip: skipWithoutRedis() 
 
   before(async () => {
     writeFileSync(join(dir.dir, 'counter.js'), COUNTER)
-    const config = {
-      broker: { type: 'redis', url: REDIS_URL, keyPrefix: prefix },
-      rooms: { dir: dir.dir, leaseTtlMs: LEASE_TTL_MS },
-    }
-    ;[a, b] = await Promise.all([startServer(config), startServer(config)])
+    pair = await startRedisPair({ rooms: { dir: dir.dir, leaseTtlMs: LEASE_TTL_MS } })
+    ;({ a, b, prefix } = pair)
   })
 
   after(async () => {
     for (const client of clients) client.close()
-    await Promise.all([a?.stop(), b?.stop()])
-    const redis = new Redis(REDIS_URL)
-    await deleteKeys(redis, prefix)
-    redis.disconnect()
+    await pair?.stop()
     dir.remove()
   })
 

@@ -3,20 +3,10 @@
  * statement, so it is atomic and committed (durable) when it resolves; the per-document row of
  * `documents` serialises concurrent appends from different nodes.
  */
-import pg from 'pg'
+import type pg from 'pg'
+import { openPostgres, type PostgresStoreOptions } from '../../storage/postgres.js'
 import type { DocumentStore, DocumentVersion, StoredDocument } from '../../ports/documents.js'
 import { versionExists } from './memory.js'
-
-export interface PostgresDocumentStoreOptions {
-  /** A `postgres://` connection string. */
-  connectionString: string
-  /** Schema holding the tables; created when missing. @default "public" */
-  schema?: string
-  /** Connections in the pool. @default 10 */
-  poolSize?: number
-}
-
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
 
 export class PostgresDocumentStore implements DocumentStore {
   private constructor(
@@ -25,44 +15,33 @@ export class PostgresDocumentStore implements DocumentStore {
   ) {}
 
   /** Connects, and creates the schema and tables when missing. */
-  static async open(options: PostgresDocumentStoreOptions): Promise<PostgresDocumentStore> {
-    const schema = options.schema ?? 'public'
-    if (!SCHEMA_NAME.test(schema)) {
-      throw new Error(`documents.postgres schema "${schema}" must match ${SCHEMA_NAME}`)
-    }
-    const pool = new pg.Pool({
-      connectionString: options.connectionString,
-      max: options.poolSize ?? 10,
-    })
-    pool.on('error', () => undefined)
-    try {
-      await pool.query(`
-        CREATE SCHEMA IF NOT EXISTS ${schema};
-        CREATE TABLE IF NOT EXISTS ${schema}.documents (
-          name TEXT PRIMARY KEY,
-          clock BIGINT NOT NULL,
-          snapshot_clock BIGINT NOT NULL DEFAULT 0,
-          snapshot BYTEA
-        );
-        CREATE TABLE IF NOT EXISTS ${schema}.document_updates (
-          document TEXT NOT NULL,
-          clock BIGINT NOT NULL,
-          data BYTEA NOT NULL,
-          PRIMARY KEY (document, clock)
-        );
-        CREATE TABLE IF NOT EXISTS ${schema}.document_versions (
-          id BIGSERIAL,
-          document TEXT NOT NULL,
-          name TEXT NOT NULL,
-          created_at BIGINT NOT NULL,
-          data BYTEA NOT NULL,
-          PRIMARY KEY (document, name)
-        );
-      `)
-    } catch (error) {
-      await pool.end()
-      throw error
-    }
+  static async open(options: PostgresStoreOptions): Promise<PostgresDocumentStore> {
+    const { pool, schema } = await openPostgres(
+      options,
+      'documents.postgresSchema',
+      (schema) => `
+      CREATE TABLE IF NOT EXISTS ${schema}.documents (
+        name TEXT PRIMARY KEY,
+        clock BIGINT NOT NULL,
+        snapshot_clock BIGINT NOT NULL DEFAULT 0,
+        snapshot BYTEA
+      );
+      CREATE TABLE IF NOT EXISTS ${schema}.document_updates (
+        document TEXT NOT NULL,
+        clock BIGINT NOT NULL,
+        data BYTEA NOT NULL,
+        PRIMARY KEY (document, clock)
+      );
+      CREATE TABLE IF NOT EXISTS ${schema}.document_versions (
+        id BIGSERIAL,
+        document TEXT NOT NULL,
+        name TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        data BYTEA NOT NULL,
+        PRIMARY KEY (document, name)
+      );
+    `,
+    )
     return new PostgresDocumentStore(pool, schema)
   }
 

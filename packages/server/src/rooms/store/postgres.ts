@@ -6,22 +6,10 @@
  * Two nodes therefore never both pass with a stale fence. Keys sort by code point (`COLLATE
  * "C"`), as in SQLite.
  */
-import pg from 'pg'
+import type pg from 'pg'
+import { openPostgres, type PostgresStoreOptions } from '../../storage/postgres.js'
 import type { RoomStore, RoomWrite } from '../../ports/room-store.js'
 import { checkFence, roomFenced } from './fence.js'
-
-export interface PostgresRoomStoreOptions {
-  /** A `postgres://` connection string. */
-  connectionString: string
-  /** Schema holding the tables; created when missing. @default "public" */
-  schema?: string
-  /** Connections in the pool. @default 10 */
-  poolSize?: number
-}
-
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
-/** Key of the advisory lock that serialises table creation by nodes starting together. */
-const SCHEMA_LOCK = 0x5357_524f_4f4d
 
 export class PostgresRoomStore implements RoomStore {
   private constructor(
@@ -30,42 +18,28 @@ export class PostgresRoomStore implements RoomStore {
   ) {}
 
   /** Connects, and creates the schema and tables when missing. */
-  static async open(options: PostgresRoomStoreOptions): Promise<PostgresRoomStore> {
-    const schema = options.schema ?? 'public'
-    if (!SCHEMA_NAME.test(schema)) {
-      throw new Error(`rooms.postgresSchema "${schema}" must match ${SCHEMA_NAME}`)
-    }
-    const pool = new pg.Pool({
-      connectionString: options.connectionString,
-      max: options.poolSize ?? 10,
-    })
-    pool.on('error', () => undefined)
-    try {
-      // One implicit transaction; the lock keeps two nodes from racing on CREATE ... IF NOT
-      // EXISTS, which can fail with a unique violation when run concurrently.
-      await pool.query(`
-        SELECT pg_advisory_xact_lock(${SCHEMA_LOCK});
-        CREATE SCHEMA IF NOT EXISTS ${schema};
-        CREATE TABLE IF NOT EXISTS ${schema}.room_storage (
-          room TEXT NOT NULL,
-          key TEXT COLLATE "C" NOT NULL,
-          value TEXT NOT NULL,
-          PRIMARY KEY (room, key)
-        );
-        CREATE TABLE IF NOT EXISTS ${schema}.room_alarms (
-          room TEXT PRIMARY KEY,
-          at BIGINT NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS room_alarms_at ON ${schema}.room_alarms (at);
-        CREATE TABLE IF NOT EXISTS ${schema}.room_fences (
-          room TEXT PRIMARY KEY,
-          fence BIGINT NOT NULL
-        );
-      `)
-    } catch (error) {
-      await pool.end()
-      throw error
-    }
+  static async open(options: PostgresStoreOptions): Promise<PostgresRoomStore> {
+    const { pool, schema } = await openPostgres(
+      options,
+      'rooms.postgresSchema',
+      (schema) => `
+      CREATE TABLE IF NOT EXISTS ${schema}.room_storage (
+        room TEXT NOT NULL,
+        key TEXT COLLATE "C" NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (room, key)
+      );
+      CREATE TABLE IF NOT EXISTS ${schema}.room_alarms (
+        room TEXT PRIMARY KEY,
+        at BIGINT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS room_alarms_at ON ${schema}.room_alarms (at);
+      CREATE TABLE IF NOT EXISTS ${schema}.room_fences (
+        room TEXT PRIMARY KEY,
+        fence BIGINT NOT NULL
+      );
+    `,
+    )
     return new PostgresRoomStore(pool, schema)
   }
 
