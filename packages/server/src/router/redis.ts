@@ -7,6 +7,7 @@
  * subscribers received a message, so a request knows at once how many replies to wait for.
  */
 import { randomBytes } from 'node:crypto'
+import { Cluster } from 'ioredis'
 import type { Logger } from 'pino'
 import type { NodeHandler, NodeMessage, NodeRouter } from '../ports/router.js'
 import type { RedisConnections } from '../redis/connect.js'
@@ -28,6 +29,8 @@ export class RedisRouter implements NodeRouter {
   private readonly own: string
   private readonly all: string
   private readonly pending = new PendingRequests()
+  /** In a Cluster, per node, the last message on its way: the next one waits for it. */
+  private readonly sending = new Map<string, Promise<boolean>>()
   private readonly listener = (pubsub: string, message: string) => this.receive(pubsub, message)
   private readonly restore = () => {
     this.subscribe('subscribe').catch((error: unknown) => {
@@ -63,14 +66,18 @@ export class RedisRouter implements NodeRouter {
   }
 
   async send(nodeId: string, message: NodeMessage): Promise<boolean> {
-    try {
-      const envelope: Envelope = { kind: 'message', from: this.nodeId, message }
-      await this.publish(this.keys.node(nodeId), envelope)
-      return true
-    } catch (error) {
-      this.logger.debug({ err: error, type: message.type }, 'node message not sent')
-      return false
-    }
+    const envelope: Envelope = { kind: 'message', from: this.nodeId, message }
+    const pubsub = this.keys.node(nodeId)
+    if (!(this.redis.commands instanceof Cluster)) return this.sendNow(pubsub, envelope)
+    // A Cluster client retries a command that met a connecting or moving shard later, so the
+    // next message could overtake it: in a Cluster, messages to one node go one at a time.
+    const previous = this.sending.get(nodeId) ?? Promise.resolve(true)
+    const sent = previous.then(() => this.sendNow(pubsub, envelope))
+    this.sending.set(nodeId, sent)
+    void sent.then(() => {
+      if (this.sending.get(nodeId) === sent) this.sending.delete(nodeId)
+    })
+    return sent
   }
 
   async request(nodeId: string, message: NodeMessage, timeoutMs: number): Promise<unknown> {
@@ -111,6 +118,16 @@ export class RedisRouter implements NodeRouter {
       expect(0)
     }
     return replies
+  }
+
+  private async sendNow(pubsub: string, envelope: Envelope): Promise<boolean> {
+    try {
+      await this.publish(pubsub, envelope)
+      return true
+    } catch (error) {
+      this.logger.debug({ err: error }, 'node message not sent')
+      return false
+    }
   }
 
   /** Publishes an envelope; resolves with how many subscribers received it. */
