@@ -13,6 +13,7 @@ describe('broker config', () => {
       type: 'redis',
       keyPrefix: 'sb:',
       presenceTtlMs: 30_000,
+      nodeRequestTimeoutMs: 2_000,
     })
     const cluster = resolveOptions({
       broker: { type: 'redis', cluster: { nodes: ['10.0.0.1:7000'] }, keyPrefix: 'app:' },
@@ -22,6 +23,7 @@ describe('broker config', () => {
       cluster: { nodes: ['10.0.0.1:7000'] },
       keyPrefix: 'app:',
       presenceTtlMs: 30_000,
+      nodeRequestTimeoutMs: 2_000,
     })
   })
 
@@ -54,6 +56,7 @@ describe('broker config', () => {
       url: 'redis://10.0.0.2:6380',
       keyPrefix: 'x:',
       presenceTtlMs: 30_000,
+      nodeRequestTimeoutMs: 2_000,
     })
     assert.deepEqual(resolveOptions({}, overrides).broker.type, 'redis')
     assert.throws(() => overridesFromEnv({ SWITCHBOARD_REDIS_URL: 'localhost' }), ConfigError)
