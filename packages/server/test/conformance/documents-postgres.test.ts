@@ -3,28 +3,14 @@
  * test database). Each run uses a schema of its own and drops it after. Without a reachable
  * database the suite is skipped locally but fails in CI (`CI=true`).
  */
-import { randomBytes } from 'node:crypto'
 import { describe, it } from 'node:test'
-import pg from 'pg'
 import { PostgresDocumentStore } from '../../src/documents/store/postgres.js'
+import { PG_URL, postgresUp, uniqueSchema } from '../helpers/postgres.js'
 import { documentStoreConformance } from './documents.js'
 
-export const PG_URL = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
-
-async function reachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2_000 })
-  try {
-    await client.connect()
-    await client.end()
-    return true
-  } catch {
-    return false
-  }
-}
-
-if (await reachable()) {
+if (postgresUp) {
   documentStoreConformance('postgres', async () => {
-    const schema = `sb_test_${randomBytes(6).toString('hex')}`
+    const schema = uniqueSchema()
     let store = await PostgresDocumentStore.open({ connectionString: PG_URL, schema })
     return {
       store,

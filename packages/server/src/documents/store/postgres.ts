@@ -36,7 +36,10 @@ export class PostgresDocumentStore implements DocumentStore {
     })
     pool.on('error', () => undefined)
     try {
+      // Nodes starting together on a fresh database would race to create the schema (and
+      // one would fail): the lock, held to the end of this batch's transaction, lines them up.
       await pool.query(`
+        SELECT pg_advisory_xact_lock(hashtext('switchboard documents ${schema}'));
         CREATE SCHEMA IF NOT EXISTS ${schema};
         CREATE TABLE IF NOT EXISTS ${schema}.documents (
           name TEXT PRIMARY KEY,
