@@ -50,10 +50,11 @@ import type { Broker } from './ports/broker.js'
 import type { PresenceStore } from './ports/presence.js'
 import type { DocumentRelay, DocumentStore } from './ports/documents.js'
 import { LocalDocumentRelay } from './documents/relay/local.js'
+import { RedisDocumentRelay } from './documents/relay/redis.js'
 import type { KeyValueStore } from './ports/store.js'
 import { MemoryPresence } from './presence/memory.js'
 import { RedisPresence } from './presence/redis.js'
-import { connectRedis } from './redis/connect.js'
+import { connectRedis, type RedisConnections } from './redis/connect.js'
 import { RedisKeys } from './redis/keys.js'
 import { TransportGate } from './security/gate.js'
 import { openDatabase, type SqliteDatabase } from './storage/sqlite.js'
@@ -73,9 +74,12 @@ import { DocumentsApi } from './transport/documents-api.js'
 import { SseGateway } from './transport/sse.js'
 import { WebSocketGateway } from './transport/websocket.js'
 
-/** Ports spanning nodes, for a cluster; each defaults to its single-node implementation. */
+/** Ports spanning nodes, for a cluster; each defaults to what the config selects. */
 export interface ServerSeams {
-  /** Carries document updates and awareness between nodes. */
+  /**
+   * Carries document updates and awareness between nodes. Without it: the Redis relay with
+   * the Redis broker and a shared document store, else none (documents stay on this node).
+   */
   documentRelay?: DocumentRelay
 }
 
@@ -282,8 +286,8 @@ export class Switchboard {
       }
       options.apiKeys.push(key)
     }
-    const { broker, presence, counter } = await openBroker(options, logger, db)
-    const relay = seams.documentRelay ?? new LocalDocumentRelay()
+    const { broker, presence, counter, redis } = await openBroker(options, logger, db)
+    const relay = seams.documentRelay ?? openDocumentRelay(options, redis, logger)
     return new Switchboard(
       options,
       logger,
@@ -439,7 +443,12 @@ async function openBroker(
   options: ServerOptions,
   logger: Logger,
   db: SqliteDatabase | undefined,
-): Promise<{ broker: Broker; presence: PresenceStore; counter: ConnectionCounter }> {
+): Promise<{
+  broker: Broker
+  presence: PresenceStore
+  counter: ConnectionCounter
+  redis?: { connections: RedisConnections; keys: RedisKeys }
+}> {
   if (options.broker.type === 'memory') {
     const history = db === undefined ? new MemoryHistory() : new SqliteHistory(db)
     return {
@@ -467,7 +476,32 @@ async function openBroker(
     options.broker.presenceTtlMs,
     logger,
   )
-  return { broker, presence, counter }
+  return { broker, presence, counter, redis: { connections: redis, keys } }
+}
+
+/**
+ * The relay between the nodes holding a document: over Redis when the broker is Redis and
+ * the nodes share the document store. A relayed update names its clock in the store it was
+ * appended to, so with a store of its own per node (the embedded one) relaying would mix
+ * clocks of different stores: there each node serves its own copy, and says so at start.
+ */
+function openDocumentRelay(
+  options: ServerOptions,
+  redis: { connections: RedisConnections; keys: RedisKeys } | undefined,
+  logger: Logger,
+): DocumentRelay {
+  if (redis === undefined) return new LocalDocumentRelay()
+  if (options.documents.store === 'embedded') {
+    const hint =
+      'each node keeps its own copy of a document; set documents.store to "postgres" to ' +
+      'serve documents from several nodes'
+    logger.warn(
+      { broker: 'redis', documentsStore: 'embedded', storage: options.storage, hint },
+      'documents are not shared between nodes',
+    )
+    return new LocalDocumentRelay()
+  }
+  return new RedisDocumentRelay(redis.connections, redis.keys, logger)
 }
 
 function openDocumentStore(

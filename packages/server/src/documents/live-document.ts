@@ -37,6 +37,12 @@ export interface DocumentPeer {
 const MAX_QUEUED_OPERATIONS = 10_000
 /** Awareness client ids one peer may control; y-websocket uses one. @default 16 */
 const MAX_AWARENESS_CLIENTS_PER_PEER = 16
+/**
+ * How long a missing store clock may stay missing before the document is reloaded from the
+ * store, in ms. Relayed updates of different nodes may arrive out of clock order, so a gap is
+ * normal for a moment; one that lasts means a relayed update was lost. @default 1_000
+ */
+export const RELAY_GAP_WAIT_MS = 1_000
 
 export interface LiveDocumentDependencies {
   store: DocumentStore
@@ -63,6 +69,7 @@ export class LiveDocument {
   private sizeBound = 0
   private idleTimer: NodeJS.Timeout | undefined
   private unloadTimer: NodeJS.Timeout | undefined
+  private gapTimer: NodeJS.Timeout | undefined
   private gone = false
 
   constructor(
@@ -75,7 +82,7 @@ export class LiveDocument {
     // missed: they queue behind the load and apply on top of it.
     this.tail = deps.relay
       .subscribe(name)
-      .then(() => this.load())
+      .then(() => this.load(false))
       .catch((error: unknown) => this.fail(error))
   }
 
@@ -163,6 +170,14 @@ export class LiveDocument {
       this.broadcast(new OutgoingDocumentMessage(encodeUpdate(added)))
       this.afterAppend()
     }).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'relayed update failed'))
+  }
+
+  /**
+   * Reads the document from the store again and sends what this node missed to its peers:
+   * for when relayed updates may have been lost.
+   */
+  reload(): void {
+    this.run(() => this.load(true)).catch((error: unknown) => this.fail(error))
   }
 
   /** Applies an awareness update from a client of another node. */
@@ -297,6 +312,26 @@ export class LiveDocument {
     if (clock <= this.contiguousClock) return
     this.clocksAhead.add(clock)
     while (this.clocksAhead.delete(this.contiguousClock + 1)) this.contiguousClock++
+    this.watchGap()
+  }
+
+  /**
+   * While a clock below one this node applied is missing, waits `RELAY_GAP_WAIT_MS` for it;
+   * if it is still missing then, its relayed update was lost and the store has it.
+   */
+  private watchGap(): void {
+    if (this.clocksAhead.size === 0 || this.gapTimer !== undefined || this.gone) return
+    const missing = this.contiguousClock + 1
+    this.gapTimer = setTimeout(() => {
+      this.gapTimer = undefined
+      if (this.contiguousClock >= missing) {
+        this.watchGap()
+        return
+      }
+      this.deps.logger.info({ document: this.name, clock: missing }, 'relayed update missed')
+      this.reload()
+    }, RELAY_GAP_WAIT_MS)
+    this.gapTimer.unref()
   }
 
   private checkDocumentSize(incomingBytes: number): void {
@@ -333,14 +368,30 @@ export class LiveDocument {
     this.sizeBound = snapshot.length
   }
 
-  private async load(): Promise<void> {
+  /**
+   * Applies the stored state: on open, and again when relayed updates were missed, in which
+   * case what the store added is broadcast to the peers.
+   */
+  private async load(broadcast: boolean): Promise<void> {
     const stored = await this.deps.store.load(this.name)
-    Y.transact(this.doc, () => {
-      if (stored.snapshot !== undefined) Y.applyUpdate(this.doc, stored.snapshot)
-      for (const update of stored.updates) Y.applyUpdate(this.doc, update)
-    })
+    let added: Uint8Array | undefined
+    const capture = (change: Uint8Array) => (added = change)
+    this.doc.on('update', capture)
+    try {
+      Y.transact(this.doc, () => {
+        if (stored.snapshot !== undefined) Y.applyUpdate(this.doc, stored.snapshot)
+        for (const update of stored.updates) Y.applyUpdate(this.doc, update)
+      })
+    } finally {
+      this.doc.off('update', capture)
+    }
+    if (broadcast && added !== undefined) {
+      this.broadcast(new OutgoingDocumentMessage(encodeUpdate(added)))
+    }
+    // Every clock up to the store's latest is now in the document.
     this.contiguousClock = Math.max(this.contiguousClock, stored.clock)
     for (const clock of this.clocksAhead) if (clock <= stored.clock) this.clocksAhead.delete(clock)
+    while (this.clocksAhead.delete(this.contiguousClock + 1)) this.contiguousClock++
     this.updatesSinceCompaction = stored.updates.length
     this.sizeBound =
       (stored.snapshot?.length ?? 0) + stored.updates.reduce((sum, u) => sum + u.length, 0)
@@ -403,6 +454,7 @@ export class LiveDocument {
     this.gone = true
     clearTimeout(this.idleTimer)
     clearTimeout(this.unloadTimer)
+    clearTimeout(this.gapTimer)
     this.awareness.off('update', this.onAwarenessUpdate)
     this.awareness.destroy()
     this.doc.destroy()
