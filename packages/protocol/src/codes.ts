@@ -76,6 +76,8 @@ export const ErrorCode = {
   InvalidUpdate: 'invalid_update',
   /** A named version of a document already exists under that name. */
   VersionExists: 'version_exists',
+  /** `doc.message` or `doc.close` for a document this connection has not open. */
+  DocumentNotOpen: 'document_not_open',
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 

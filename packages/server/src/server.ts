@@ -20,6 +20,7 @@ import { FlushScheduler } from './connection/outbound.js'
 import { ConnectionRegistry } from './connection/registry.js'
 import { RequestHandler } from './connection/requests.js'
 import { namespaceAccessPolicy } from './documents/access.js'
+import { DocumentRequests } from './documents/requests.js'
 import { DocumentService } from './documents/service.js'
 import { MemoryDocumentStore } from './documents/store/memory.js'
 import { PostgresDocumentStore } from './documents/store/postgres.js'
@@ -195,6 +196,14 @@ export class Switchboard {
       logger,
       count: (route, outcome) => metrics.functionCalls.inc({ route, outcome }),
     })
+    this.documents = new DocumentService({
+      store: documentStore,
+      relay: documentRelay,
+      options: options.documents,
+      maxNameLength: options.limits.maxChannelLength,
+      logger,
+    })
+    const documentAccess = namespaceAccessPolicy(namespaces)
     const requests = new RequestHandler({
       hub,
       metrics,
@@ -203,6 +212,12 @@ export class Switchboard {
       policy,
       registry,
       functions,
+      documents: new DocumentRequests({
+        documents: this.documents,
+        access: documentAccess,
+        options: options.documents,
+        maxFrameBytes: options.limits.maxFrameBytes,
+      }),
       maxJsonDepth: options.limits.maxJsonDepth,
     })
     const shared = { options, hub, authenticator, policy, registry, scheduler, stats, logger }
@@ -227,17 +242,10 @@ export class Switchboard {
       management: new ManagementApi(registry, options.limits),
       ready: () => this.stopping === undefined && broker.ready(),
     })
-    this.documents = new DocumentService({
-      store: documentStore,
-      relay: documentRelay,
-      options: options.documents,
-      maxNameLength: options.limits.maxChannelLength,
-      logger,
-    })
     this.documentGateway = new DocumentGateway({
       options,
       documents: this.documents,
-      access: namespaceAccessPolicy(namespaces),
+      access: documentAccess,
       authenticator,
       scheduler,
       stats,

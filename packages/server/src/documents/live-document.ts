@@ -108,9 +108,12 @@ export class LiveDocument {
     return new SwitchboardError(ErrorCode.Unavailable, `document ${this.name} was closed; retry`)
   }
 
-  /** Adds a peer and starts the sync: the server's step 1, then the known awareness states. */
+  /**
+   * Adds a peer and starts the sync: the server's step 1, then the known awareness states.
+   * Joining again starts a new sync.
+   */
   join(peer: DocumentPeer): void {
-    this.peers.set(peer, new Set())
+    if (!this.peers.has(peer)) this.peers.set(peer, new Set())
     clearTimeout(this.unloadTimer)
     this.unloadTimer = undefined
     this.run(() => {
@@ -134,12 +137,23 @@ export class LiveDocument {
     if (this.peers.size === 0) this.scheduleUnload()
   }
 
-  /** Handles one binary message from a peer; a bad one closes that peer with a code. */
-  receive(peer: DocumentPeer, bytes: Uint8Array): void {
+  /**
+   * Handles one y-protocols message from a peer. Resolves once it is handled (an update once
+   * durable and sent on), rejects with a coded error: a message that breaks the protocol or a
+   * limit also closes that peer with a code; an update from a read-only peer is refused with
+   * `forbidden` and changes nothing (its sync step 2 is dropped silently, as y-protocols says).
+   */
+  receive(peer: DocumentPeer, bytes: Uint8Array): Promise<void> {
     try {
-      this.dispatch(peer, bytes)
+      return this.dispatch(peer, bytes).catch((error: unknown) => {
+        if (!(error instanceof SwitchboardError && error.code === ErrorCode.Forbidden)) {
+          this.refuse(peer, error)
+        }
+        throw error
+      })
     } catch (error) {
       this.refuse(peer, error)
+      return Promise.reject(error)
     }
   }
 
@@ -212,24 +226,33 @@ export class LiveDocument {
     this.destroy()
   }
 
-  private dispatch(peer: DocumentPeer, bytes: Uint8Array): void {
+  private async dispatch(peer: DocumentPeer, bytes: Uint8Array): Promise<void> {
     const message = decodePeerMessage(bytes)
     switch (message.type) {
       case 'sync-step-1':
-        this.run(() => {
+        await this.run(() => {
           const update = Y.encodeStateAsUpdate(this.doc, message.stateVector)
           peer.send(new OutgoingDocumentMessage(encodeSyncStep2(update)))
-        }).catch((error: unknown) => this.refuse(peer, error))
+        })
         return
       case 'sync-step-2':
       case 'update':
         // Read-only peers' edits are dropped, as y-protocols specifies; they stay local.
-        if (peer.access !== 'read-write') return
+        if (peer.access !== 'read-write') {
+          if (message.type === 'sync-step-2') return
+          throw new SwitchboardError(
+            ErrorCode.Forbidden,
+            `document ${this.name} is read-only for this connection; the update was dropped`,
+          )
+        }
         if (this.queued >= MAX_QUEUED_OPERATIONS) {
           peer.close(CloseCode.SlowConsumer)
-          return
+          throw new SwitchboardError(
+            ErrorCode.RateLimited,
+            `document ${this.name} has ${this.queued} operations waiting, the most it queues`,
+          )
         }
-        this.applyUpdate(message.update, peer).catch((error: unknown) => this.refuse(peer, error))
+        await this.applyUpdate(message.update, peer)
         return
       case 'awareness':
         this.applyAwareness(peer, message.update)
