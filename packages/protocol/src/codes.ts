@@ -83,6 +83,8 @@ export const ErrorCode = {
    * owns the room now. Nothing was written.
    */
   RoomFenced: 'room_fenced',
+  /** `doc.message` or `doc.close` for a document this connection has not open. */
+  DocumentNotOpen: 'document_not_open',
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 

@@ -19,6 +19,9 @@ export type DecodeResult =
 
 const CHANNEL_ACTIONS = new Set(['subscribe', 'unsubscribe', 'publish', 'presence', 'history'])
 const AUTH_ACTIONS = new Set(['connect', 'refresh'])
+const DOCUMENT_ACTIONS = new Set(['doc.open', 'doc.message', 'doc.close'])
+/** Base64 text as `doc.message` carries it (standard alphabet, padded). */
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 /** Longest accepted token, in characters. */
 export const MAX_TOKEN_LENGTH = 8192
 /** Longest accepted string id; ids are echoed back, so they must stay small. */
@@ -80,6 +83,11 @@ export function validateRequest(value: unknown): DecodeResult {
     }
     return { ok: true, request: value as unknown as BuiltinRequest }
   }
+  if (DOCUMENT_ACTIONS.has(action)) {
+    const problem = documentProblem(action, value)
+    if (problem !== undefined) return fail(id, ErrorCode.BadRequest, problem)
+    return { ok: true, request: value as unknown as BuiltinRequest }
+  }
   if (!CHANNEL_ACTIONS.has(action)) return { ok: true, request: value as CustomRequest }
 
   const problem = builtinProblem(action, value)
@@ -109,6 +117,28 @@ function builtinProblem(action: string, value: Record<string, unknown>): string 
     default:
       return undefined
   }
+}
+
+function documentProblem(action: string, value: Record<string, unknown>): string | undefined {
+  if (typeof value.doc !== 'string') return 'doc must be a string'
+  if (action !== 'doc.message') return undefined
+  const data = value.data
+  if (typeof data !== 'string' || data.length % 4 !== 0 || !BASE64.test(data)) {
+    return 'data must be base64 text (standard alphabet, padded)'
+  }
+  const { part, parts } = value
+  if (part === undefined && parts === undefined) return undefined
+  if (!Number.isSafeInteger(parts) || (parts as number) < 2) {
+    return 'parts must be an integer of 2 or more, given with part'
+  }
+  if (
+    !Number.isSafeInteger(part) ||
+    (part as number) < 0 ||
+    (part as number) >= (parts as number)
+  ) {
+    return 'part must be an integer from 0 to parts - 1'
+  }
+  return undefined
 }
 
 /** Checks the fields of a publish, shared by the WebSocket and HTTP publish paths. */

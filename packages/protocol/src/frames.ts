@@ -92,6 +92,47 @@ export interface CustomRequest {
   [field: string]: unknown
 }
 
+/**
+ * Opens a Yjs document on this connection. The reply comes first, then `doc` pushes: the
+ * server's sync step 1 and the known awareness states. Opening it again starts a new sync.
+ */
+export interface DocOpenRequest {
+  id?: RequestId
+  action: 'doc.open'
+  /** The document name (channel name rules; its namespace decides access). */
+  doc: string
+}
+
+/**
+ * One y-protocols message (sync or awareness) for an open document, as base64. A message
+ * longer than the open reply's `maxChunkChars` travels in parts: `part` 0 to `parts - 1`, in
+ * order, each a slice of the base64 text at a multiple of 4 characters.
+ */
+export interface DocMessageRequest {
+  id?: RequestId
+  action: 'doc.message'
+  doc: string
+  data: string
+  part?: number
+  parts?: number
+}
+
+/** Closes a document on this connection; the awareness states it announced are removed. */
+export interface DocCloseRequest {
+  id?: RequestId
+  action: 'doc.close'
+  doc: string
+}
+
+/** The reply to `doc.open`. */
+export interface DocOpenResult {
+  doc: string
+  /** What this connection may do: `read-only` updates are refused with `forbidden`. */
+  access: 'read-write' | 'read-only'
+  /** Longest `data` of one `doc.message` frame, in characters; longer messages go in parts. */
+  maxChunkChars: number
+}
+
 export type BuiltinRequest =
   | SubscribeRequest
   | UnsubscribeRequest
@@ -101,6 +142,9 @@ export type BuiltinRequest =
   | PingRequest
   | ConnectRequest
   | RefreshRequest
+  | DocOpenRequest
+  | DocMessageRequest
+  | DocCloseRequest
 
 export interface ErrorBody {
   code: ErrorCode
@@ -170,4 +214,24 @@ export interface PingPush {
   type: 'ping'
 }
 
-export type Push = MessagePush | PresencePush | DisconnectPush | PingPush
+/** One y-protocols message of an open document, as base64. */
+export interface DocumentPush {
+  type: 'doc'
+  doc: string
+  data: string
+}
+
+/**
+ * The server ended this connection's session of a document: `code` is the reason string of
+ * the document close code (`update_too_large`, `internal_error`, ...); with `reconnect`, open
+ * it again after a delay, without, not until something changes.
+ */
+export interface DocumentClosedPush {
+  type: 'doc.closed'
+  doc: string
+  code: string
+  reconnect: boolean
+}
+
+export type Push =
+  MessagePush | PresencePush | DisconnectPush | PingPush | DocumentPush | DocumentClosedPush

@@ -28,6 +28,9 @@ const position = fc
   .map((value) => ({ ...value }))
 const channel = fc.stringMatching(/^[A-Za-z0-9_\-.:@/=+,!~]{1,40}$/)
 const id = fc.oneof(fc.integer(), fc.string({ maxLength: 64 }))
+const base64 = fc
+  .uint8Array({ maxLength: 64 })
+  .map((bytes) => Buffer.from(bytes).toString('base64'))
 
 /** Valid built-in requests, as a client would send them. */
 const validRequest = fc.oneof(
@@ -61,6 +64,24 @@ const validRequest = fc.oneof(
     { requiredKeys: ['action', 'channel'] },
   ),
   fc.record({ id, action: fc.constant('ping') }, { requiredKeys: ['action'] }),
+  fc.record(
+    { id, action: fc.constantFrom('doc.open', 'doc.close'), doc: channel },
+    { requiredKeys: ['action', 'doc'] },
+  ),
+  fc.record(
+    { id, action: fc.constant('doc.message'), doc: channel, data: base64 },
+    { requiredKeys: ['action', 'doc', 'data'] },
+  ),
+  fc
+    .tuple(id, channel, base64, fc.integer({ min: 2, max: 50 }), fc.nat())
+    .map(([id, doc, data, parts, part]) => ({
+      id,
+      action: 'doc.message',
+      doc,
+      data,
+      part: part % parts,
+      parts,
+    })),
 )
 
 describe('SSE positions', () => {
@@ -113,7 +134,19 @@ describe('request decoder', () => {
       fc
         .tuple(
           validRequest,
-          fc.constantFrom('id', 'action', 'channel', 'since', 'limit', 'event', 'idempotencyKey'),
+          fc.constantFrom(
+            'id',
+            'action',
+            'channel',
+            'since',
+            'limit',
+            'event',
+            'idempotencyKey',
+            'doc',
+            'data',
+            'part',
+            'parts',
+          ),
           fc.jsonValue(),
         )
         .map(([request, field, value]) => JSON.stringify({ ...request, [field]: value })),
@@ -138,6 +171,14 @@ describe('request decoder', () => {
       ok: false,
       id: 7,
       error: { code: ErrorCode.BadRequest, message: 'channel must be a string' },
+    })
+    const part = decodeRequest(
+      JSON.stringify({ id: 'p', action: 'doc.message', doc: 'd', data: 'AA==', part: 2, parts: 2 }),
+    )
+    assert.deepEqual(part, {
+      ok: false,
+      id: 'p',
+      error: { code: ErrorCode.BadRequest, message: 'part must be an integer from 0 to parts - 1' },
     })
     assert.equal(decodeRequest('{"id":1,').ok, false)
     assert.equal(

@@ -21,6 +21,7 @@ import { ClusterConnections } from './connection/cluster.js'
 import { ConnectionRegistry } from './connection/registry.js'
 import { RequestHandler } from './connection/requests.js'
 import { namespaceAccessPolicy } from './documents/access.js'
+import { DocumentRequests } from './documents/requests.js'
 import { DocumentService } from './documents/service.js'
 import { MemoryDocumentStore } from './documents/store/memory.js'
 import { PostgresDocumentStore } from './documents/store/postgres.js'
@@ -58,10 +59,11 @@ import { MemoryRouter } from './router/memory.js'
 import { RedisRouter } from './router/redis.js'
 import type { DocumentRelay, DocumentStore } from './ports/documents.js'
 import { LocalDocumentRelay } from './documents/relay/local.js'
+import { RedisDocumentRelay } from './documents/relay/redis.js'
 import type { KeyValueStore } from './ports/store.js'
 import { MemoryPresence } from './presence/memory.js'
 import { RedisPresence } from './presence/redis.js'
-import { connectRedis } from './redis/connect.js'
+import { connectRedis, type RedisConnections } from './redis/connect.js'
 import { RedisKeys } from './redis/keys.js'
 import { TransportGate } from './security/gate.js'
 import { openDatabase, type SqliteDatabase } from './storage/sqlite.js'
@@ -81,9 +83,12 @@ import { DocumentsApi } from './transport/documents-api.js'
 import { SseGateway } from './transport/sse.js'
 import { WebSocketGateway } from './transport/websocket.js'
 
-/** Ports spanning nodes, for a cluster; each defaults to its single-node implementation. */
+/** Ports spanning nodes, for a cluster; each defaults to what the config selects. */
 export interface ServerSeams {
-  /** Carries document updates and awareness between nodes. */
+  /**
+   * Carries document updates and awareness between nodes. Without it: the Redis relay with
+   * the Redis broker and a shared document store, else none (documents stay on this node).
+   */
   documentRelay?: DocumentRelay
 }
 
@@ -211,6 +216,14 @@ export class Switchboard {
       logger,
       count: (route, outcome) => metrics.functionCalls.inc({ route, outcome }),
     })
+    this.documents = new DocumentService({
+      store: documentStore,
+      relay: documentRelay,
+      options: options.documents,
+      maxNameLength: options.limits.maxChannelLength,
+      logger,
+    })
+    const documentAccess = namespaceAccessPolicy(namespaces)
     const requests = new RequestHandler({
       hub,
       metrics,
@@ -219,6 +232,12 @@ export class Switchboard {
       policy,
       registry,
       functions,
+      documents: new DocumentRequests({
+        documents: this.documents,
+        access: documentAccess,
+        options: options.documents,
+        maxFrameBytes: options.limits.maxFrameBytes,
+      }),
       maxJsonDepth: options.limits.maxJsonDepth,
     })
     const shared = { options, hub, authenticator, policy, registry, scheduler, stats, logger }
@@ -253,17 +272,10 @@ export class Switchboard {
       management: new ManagementApi(connections, options.limits),
       ready: () => this.stopping === undefined && broker.ready(),
     })
-    this.documents = new DocumentService({
-      store: documentStore,
-      relay: documentRelay,
-      options: options.documents,
-      maxNameLength: options.limits.maxChannelLength,
-      logger,
-    })
     this.documentGateway = new DocumentGateway({
       options,
       documents: this.documents,
-      access: namespaceAccessPolicy(namespaces),
+      access: documentAccess,
       authenticator,
       scheduler,
       stats,
@@ -312,8 +324,18 @@ export class Switchboard {
       }
       options.apiKeys.push(key)
     }
-    const { broker, presence, counter, router, leases } = await openBroker(options, logger, db)
-    const relay = seams.documentRelay ?? new LocalDocumentRelay()
+    const { broker, presence, counter, router, leases, redis } = await openBroker(
+      options,
+      logger,
+      db,
+    )
+    const relay = seams.documentRelay ?? openDocumentRelay(options, redis, logger)
+    if (redis !== undefined && roomClasses !== undefined && options.rooms.store === 'embedded') {
+      logger.warn(
+        { broker: 'redis', roomsStore: 'embedded', hint: 'set rooms.store to "postgres"' },
+        "room storage is not shared between nodes: a room that moves starts from that node's copy",
+      )
+    }
     return new Switchboard(
       options,
       logger,
@@ -479,6 +501,7 @@ async function openBroker(
   counter: ConnectionCounter
   router: NodeRouter
   leases: RoomLeases
+  redis?: { connections: RedisConnections; keys: RedisKeys }
 }> {
   if (options.broker.type === 'memory') {
     const history = db === undefined ? new MemoryHistory() : new SqliteHistory(db)
@@ -512,12 +535,37 @@ async function openBroker(
   )
   const router = await RedisRouter.open(redis, keys, logger)
   const leases = new RedisRoomLeases(redis.commands, keys, router.nodeId, options.rooms.leaseTtlMs)
-  return { broker, presence, counter, router, leases }
+  return { broker, presence, counter, router, leases, redis: { connections: redis, keys } }
 }
 
 /** How long to wait for another node's answer; a single node answers itself at once. */
 function nodeRequestTimeoutMs(options: ServerOptions): number {
   return options.broker.type === 'redis' ? options.broker.nodeRequestTimeoutMs : 2_000
+}
+
+/**
+ * The relay between the nodes holding a document: over Redis when the broker is Redis and
+ * the nodes share the document store. A relayed update names its clock in the store it was
+ * appended to, so with a store of its own per node (the embedded one) relaying would mix
+ * clocks of different stores: there each node serves its own copy, and says so at start.
+ */
+function openDocumentRelay(
+  options: ServerOptions,
+  redis: { connections: RedisConnections; keys: RedisKeys } | undefined,
+  logger: Logger,
+): DocumentRelay {
+  if (redis === undefined) return new LocalDocumentRelay()
+  if (options.documents.store === 'embedded') {
+    const hint =
+      'each node keeps its own copy of a document; set documents.store to "postgres" to ' +
+      'serve documents from several nodes'
+    logger.warn(
+      { broker: 'redis', documentsStore: 'embedded', storage: options.storage, hint },
+      'documents are not shared between nodes',
+    )
+    return new LocalDocumentRelay()
+  }
+  return new RedisDocumentRelay(redis.connections, redis.keys, logger)
 }
 
 function openDocumentStore(

@@ -44,6 +44,8 @@ export interface DocumentOptions {
   maxUpdateBytes: number
   /** Largest document, as its encoded state, in bytes; updates growing it past are refused. */
   maxDocumentBytes: number
+  /** Documents one `/ws` connection may hold open at once (`doc.open`). */
+  maxPerConnection: number
 }
 
 /** What a token's `channels` claim may grant on a channel pattern. */
@@ -398,6 +400,7 @@ export const DEFAULT_DOCUMENT_OPTIONS: DocumentOptions = {
   unloadGraceMs: 30_000,
   maxUpdateBytes: 1024 * 1024,
   maxDocumentBytes: 16 * 1024 * 1024,
+  maxPerConnection: 64,
 }
 
 export const DEFAULT_LIMITS: Limits = {

@@ -290,6 +290,7 @@ export const configSchema = {
         unloadGraceMs: nonNegativeInt,
         maxUpdateBytes: { type: 'integer', minimum: 1024 },
         maxDocumentBytes: { type: 'integer', minimum: 1024 },
+        maxPerConnection: positiveInt,
       },
     },
     heartbeat: {

@@ -38,6 +38,11 @@ export abstract class Connection {
   pending = false
   /** Claims attached by the `$connect` function, passed to every later function event. */
   claims: Record<string, unknown> = {}
+  /**
+   * Bytes the connection may queue beyond `limits.maxQueueBytes`: room for one whole
+   * document (a joining document's sync step 2) while it has documents open.
+   */
+  extraQueueBytes = 0
 
   constructor(
     readonly id: string,
@@ -65,6 +70,12 @@ export abstract class Connection {
    * or the management API. Returns false when the transport cannot carry one.
    */
   abstract sendDirect(dataJson: string): boolean
+
+  /**
+   * Queues a WebSocket text frame built once for every receiver (a document push). Returns
+   * false when the transport cannot carry one (SSE, HTTP) or the connection is closing.
+   */
+  abstract sendFrame(frame: Buffer): boolean
 
   /** Closes the connection with a code from the protocol's table. Idempotent. */
   abstract close(code: number): void

@@ -15,6 +15,7 @@ import {
 } from '@switchboard/protocol'
 import type { Logger } from 'pino'
 import type { Authenticator } from '../auth/authenticator.js'
+import type { DocumentRequests } from '../documents/requests.js'
 import type { FunctionRouter } from '../functions/router.js'
 import { SwitchboardError, errorBody } from '../errors.js'
 import type { Hub } from '../hub/hub.js'
@@ -31,6 +32,8 @@ export interface RequestHandlerDependencies {
   policy: ConnectionPolicy
   registry: ConnectionRegistry
   functions: FunctionRouter
+  /** Documents opened on connections (`doc.open`, `doc.message`, `doc.close`). */
+  documents: DocumentRequests
   maxJsonDepth: number
 }
 
@@ -88,6 +91,11 @@ export class RequestHandler {
     })
   }
 
+  /** The connection closed: what it held open beyond its subscriptions is released. */
+  disconnected(connection: Connection): void {
+    this.deps.documents.disconnected(connection)
+  }
+
   replyError(reply: Reply, id: RequestId | undefined, error: ErrorBody): void {
     this.metrics.errors.inc({ code: error.code })
     reply(id === undefined ? { error } : { id, error })
@@ -137,6 +145,21 @@ export class RequestHandler {
       case 'presence':
         ok({ members: await this.hub.presence(connection, r.channel) })
         return
+      case 'doc.open': {
+        const opened = this.deps.documents.open(connection, r.doc)
+        // The reply goes first: the document's sync pushes follow it.
+        ok(opened.result)
+        opened.start()
+        return
+      }
+      case 'doc.message':
+        await this.deps.documents.message(connection, r.doc, r.data, r.part, r.parts)
+        ok()
+        return
+      case 'doc.close':
+        this.deps.documents.close(connection, r.doc)
+        ok()
+        return
       case 'history': {
         const history = await this.hub.history(connection, r.channel, r.since, r.limit)
         ok({
@@ -168,7 +191,7 @@ export class RequestHandler {
     }
     throw new SwitchboardError(
       ErrorCode.UnknownAction,
-      `unknown action "${request.action}"; built-in actions are subscribe, unsubscribe, publish, presence, history, ping, connect, refresh, and no function takes it`,
+      `unknown action "${request.action}"; built-in actions are subscribe, unsubscribe, publish, presence, history, ping, connect, refresh, doc.open, doc.message, doc.close, and no function takes it`,
     )
   }
 
@@ -180,8 +203,11 @@ export class RequestHandler {
     if (!connection.pending && !connection.anonymous) {
       throw new SwitchboardError(ErrorCode.BadRequest, 'already authenticated; use refresh')
     }
-    if (connection.subscriptions.size > 0) {
-      throw new SwitchboardError(ErrorCode.BadRequest, 'connect must come before subscribe')
+    if (connection.subscriptions.size > 0 || this.deps.documents.openCount(connection) > 0) {
+      throw new SwitchboardError(
+        ErrorCode.BadRequest,
+        'connect must come before subscribe and doc.open',
+      )
     }
 
     const identity = await this.deps.authenticator.fromToken(token, connection.address)
@@ -223,6 +249,7 @@ export class RequestHandler {
       (channel) => !this.hub.allows(connection, channel, 'subscribe'),
     )
     for (const channel of revoked) await this.hub.unsubscribe(connection, channel)
+    this.deps.documents.reauthorize(connection)
     const result: AuthResult = authResult(user, identity.expiresAt)
     if (revoked.length > 0) result.revoked = revoked
     return result

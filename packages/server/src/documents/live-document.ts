@@ -37,6 +37,12 @@ export interface DocumentPeer {
 const MAX_QUEUED_OPERATIONS = 10_000
 /** Awareness client ids one peer may control; y-websocket uses one. @default 16 */
 const MAX_AWARENESS_CLIENTS_PER_PEER = 16
+/**
+ * How long a missing store clock may stay missing before the document is reloaded from the
+ * store, in ms. Relayed updates of different nodes may arrive out of clock order, so a gap is
+ * normal for a moment; one that lasts means a relayed update was lost. @default 1_000
+ */
+export const RELAY_GAP_WAIT_MS = 1_000
 
 export interface LiveDocumentDependencies {
   store: DocumentStore
@@ -63,6 +69,7 @@ export class LiveDocument {
   private sizeBound = 0
   private idleTimer: NodeJS.Timeout | undefined
   private unloadTimer: NodeJS.Timeout | undefined
+  private gapTimer: NodeJS.Timeout | undefined
   private gone = false
 
   constructor(
@@ -75,7 +82,7 @@ export class LiveDocument {
     // missed: they queue behind the load and apply on top of it.
     this.tail = deps.relay
       .subscribe(name)
-      .then(() => this.load())
+      .then(() => this.load(false))
       .catch((error: unknown) => this.fail(error))
   }
 
@@ -101,9 +108,12 @@ export class LiveDocument {
     return new SwitchboardError(ErrorCode.Unavailable, `document ${this.name} was closed; retry`)
   }
 
-  /** Adds a peer and starts the sync: the server's step 1, then the known awareness states. */
+  /**
+   * Adds a peer and starts the sync: the server's step 1, then the known awareness states.
+   * Joining again starts a new sync.
+   */
   join(peer: DocumentPeer): void {
-    this.peers.set(peer, new Set())
+    if (!this.peers.has(peer)) this.peers.set(peer, new Set())
     clearTimeout(this.unloadTimer)
     this.unloadTimer = undefined
     this.run(() => {
@@ -127,12 +137,23 @@ export class LiveDocument {
     if (this.peers.size === 0) this.scheduleUnload()
   }
 
-  /** Handles one binary message from a peer; a bad one closes that peer with a code. */
-  receive(peer: DocumentPeer, bytes: Uint8Array): void {
+  /**
+   * Handles one y-protocols message from a peer. Resolves once it is handled (an update once
+   * durable and sent on), rejects with a coded error: a message that breaks the protocol or a
+   * limit also closes that peer with a code; an update from a read-only peer is refused with
+   * `forbidden` and changes nothing (its sync step 2 is dropped silently, as y-protocols says).
+   */
+  receive(peer: DocumentPeer, bytes: Uint8Array): Promise<void> {
     try {
-      this.dispatch(peer, bytes)
+      return this.dispatch(peer, bytes).catch((error: unknown) => {
+        if (!(error instanceof SwitchboardError && error.code === ErrorCode.Forbidden)) {
+          this.refuse(peer, error)
+        }
+        throw error
+      })
     } catch (error) {
       this.refuse(peer, error)
+      return Promise.reject(error)
     }
   }
 
@@ -163,6 +184,14 @@ export class LiveDocument {
       this.broadcast(new OutgoingDocumentMessage(encodeUpdate(added)))
       this.afterAppend()
     }).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'relayed update failed'))
+  }
+
+  /**
+   * Reads the document from the store again and sends what this node missed to its peers:
+   * for when relayed updates may have been lost.
+   */
+  reload(): void {
+    this.run(() => this.load(true)).catch((error: unknown) => this.fail(error))
   }
 
   /** Applies an awareness update from a client of another node. */
@@ -197,24 +226,33 @@ export class LiveDocument {
     this.destroy()
   }
 
-  private dispatch(peer: DocumentPeer, bytes: Uint8Array): void {
+  private async dispatch(peer: DocumentPeer, bytes: Uint8Array): Promise<void> {
     const message = decodePeerMessage(bytes)
     switch (message.type) {
       case 'sync-step-1':
-        this.run(() => {
+        await this.run(() => {
           const update = Y.encodeStateAsUpdate(this.doc, message.stateVector)
           peer.send(new OutgoingDocumentMessage(encodeSyncStep2(update)))
-        }).catch((error: unknown) => this.refuse(peer, error))
+        })
         return
       case 'sync-step-2':
       case 'update':
         // Read-only peers' edits are dropped, as y-protocols specifies; they stay local.
-        if (peer.access !== 'read-write') return
+        if (peer.access !== 'read-write') {
+          if (message.type === 'sync-step-2') return
+          throw new SwitchboardError(
+            ErrorCode.Forbidden,
+            `document ${this.name} is read-only for this connection; the update was dropped`,
+          )
+        }
         if (this.queued >= MAX_QUEUED_OPERATIONS) {
           peer.close(CloseCode.SlowConsumer)
-          return
+          throw new SwitchboardError(
+            ErrorCode.RateLimited,
+            `document ${this.name} has ${this.queued} operations waiting, the most it queues`,
+          )
         }
-        this.applyUpdate(message.update, peer).catch((error: unknown) => this.refuse(peer, error))
+        await this.applyUpdate(message.update, peer)
         return
       case 'awareness':
         this.applyAwareness(peer, message.update)
@@ -297,6 +335,26 @@ export class LiveDocument {
     if (clock <= this.contiguousClock) return
     this.clocksAhead.add(clock)
     while (this.clocksAhead.delete(this.contiguousClock + 1)) this.contiguousClock++
+    this.watchGap()
+  }
+
+  /**
+   * While a clock below one this node applied is missing, waits `RELAY_GAP_WAIT_MS` for it;
+   * if it is still missing then, its relayed update was lost and the store has it.
+   */
+  private watchGap(): void {
+    if (this.clocksAhead.size === 0 || this.gapTimer !== undefined || this.gone) return
+    const missing = this.contiguousClock + 1
+    this.gapTimer = setTimeout(() => {
+      this.gapTimer = undefined
+      if (this.contiguousClock >= missing) {
+        this.watchGap()
+        return
+      }
+      this.deps.logger.info({ document: this.name, clock: missing }, 'relayed update missed')
+      this.reload()
+    }, RELAY_GAP_WAIT_MS)
+    this.gapTimer.unref()
   }
 
   private checkDocumentSize(incomingBytes: number): void {
@@ -333,14 +391,30 @@ export class LiveDocument {
     this.sizeBound = snapshot.length
   }
 
-  private async load(): Promise<void> {
+  /**
+   * Applies the stored state: on open, and again when relayed updates were missed, in which
+   * case what the store added is broadcast to the peers.
+   */
+  private async load(broadcast: boolean): Promise<void> {
     const stored = await this.deps.store.load(this.name)
-    Y.transact(this.doc, () => {
-      if (stored.snapshot !== undefined) Y.applyUpdate(this.doc, stored.snapshot)
-      for (const update of stored.updates) Y.applyUpdate(this.doc, update)
-    })
+    let added: Uint8Array | undefined
+    const capture = (change: Uint8Array) => (added = change)
+    this.doc.on('update', capture)
+    try {
+      Y.transact(this.doc, () => {
+        if (stored.snapshot !== undefined) Y.applyUpdate(this.doc, stored.snapshot)
+        for (const update of stored.updates) Y.applyUpdate(this.doc, update)
+      })
+    } finally {
+      this.doc.off('update', capture)
+    }
+    if (broadcast && added !== undefined) {
+      this.broadcast(new OutgoingDocumentMessage(encodeUpdate(added)))
+    }
+    // Every clock up to the store's latest is now in the document.
     this.contiguousClock = Math.max(this.contiguousClock, stored.clock)
     for (const clock of this.clocksAhead) if (clock <= stored.clock) this.clocksAhead.delete(clock)
+    while (this.clocksAhead.delete(this.contiguousClock + 1)) this.contiguousClock++
     this.updatesSinceCompaction = stored.updates.length
     this.sizeBound =
       (stored.snapshot?.length ?? 0) + stored.updates.reduce((sum, u) => sum + u.length, 0)
@@ -403,6 +477,7 @@ export class LiveDocument {
     this.gone = true
     clearTimeout(this.idleTimer)
     clearTimeout(this.unloadTimer)
+    clearTimeout(this.gapTimer)
     this.awareness.off('update', this.onAwarenessUpdate)
     this.awareness.destroy()
     this.doc.destroy()

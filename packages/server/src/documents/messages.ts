@@ -8,6 +8,12 @@ import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { SwitchboardError } from '../errors.js'
 
+/**
+ * Room above `documents.maxUpdateBytes` for a message's header, so that an update over the
+ * limit is refused with its own code rather than as an oversized message.
+ */
+export const MESSAGE_HEADROOM_BYTES = 64 * 1024
+
 const MESSAGE_SYNC = 0
 const MESSAGE_AWARENESS = 1
 const MESSAGE_AUTH = 2

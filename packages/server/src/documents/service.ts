@@ -33,6 +33,7 @@ export class DocumentService {
     deps.relay.setHandler({
       onUpdate: (name, update, clock) => this.live.get(name)?.applyRemote(update, clock),
       onAwareness: (name, update) => this.live.get(name)?.applyRemoteAwareness(update),
+      onMissed: (name) => this.live.get(name)?.reload(),
     })
   }
 

@@ -61,6 +61,11 @@ export interface DocumentRelayHandler {
   onUpdate(document: string, update: Uint8Array, clock: number): void
   /** An awareness update from a client of another node. */
   onAwareness(document: string, update: Uint8Array): void
+  /**
+   * Messages of the document may have been lost (the node's link to the others dropped and
+   * is back): whatever was appended meanwhile is in the store, so reload from it.
+   */
+  onMissed(document: string): void
 }
 
 /**
@@ -68,14 +73,20 @@ export interface DocumentRelayHandler {
  * update of a document to the other nodes that hold the document open, so that clients on
  * every node converge. A single node needs none (`documents/relay/local.ts`).
  *
- * Guarantees every implementation gives:
+ * Guarantees every implementation gives (checked by test/conformance/document-relay.ts):
  * - After `subscribe` resolved, the handler sees every update and awareness update published
  *   for the document by another node, until `unsubscribe`. A node never sees its own.
+ * - Updates and awareness updates are opaque bytes, carried unchanged.
  * - Updates of one document published by one node arrive in the order they were published;
- *   delivery is at most once per subscribed node. A node that misses one (its subscription
- *   dropped) finds it in the store: updates are published only after they are durable.
+ *   delivery is at most once per subscribed node, and nothing is ordered across publishers.
+ * - Delivery is not guaranteed: a message can be lost (a publish failed, a node's link
+ *   dropped). What an update carried is in the store, since updates are published only after
+ *   they are durable; the receiver notices a loss by a gap in the clocks, or is told by
+ *   `onMissed` when its link came back, and reloads the document from the store.
  * - `publishUpdate` carries the update's store clock, so that a receiver knows which clocks
  *   it holds and never compacts past an update it has not applied.
+ * - `publishUpdate` and `publishAwareness` may reject (the relay is unreachable); `subscribe`
+ *   rejects when the node cannot receive the document's messages.
  */
 export interface DocumentRelay {
   setHandler(handler: DocumentRelayHandler): void

@@ -38,6 +38,20 @@ export class RedisKeys {
     return pubsub.slice(this.prefix.length + 1, -'}:pub'.length)
   }
 
+  /**
+   * The pub/sub channel carrying a document's updates and awareness between nodes. Document
+   * names follow the channel rules, so the same hash tag is exact.
+   */
+  documentPubsub(document: string): string {
+    return `${this.prefix}{${document}}:doc`
+  }
+
+  /** The document name of a document pub/sub channel name, or undefined. */
+  documentOf(pubsub: string): string | undefined {
+    if (!pubsub.startsWith(`${this.prefix}{`) || !pubsub.endsWith('}:doc')) return undefined
+    return pubsub.slice(this.prefix.length + 1, -'}:doc'.length)
+  }
+
   /** The pub/sub channel of one node, for operations on the connections it holds. */
   node(nodeId: string): string {
     return `${this.prefix}{node:${nodeId}}:ops`

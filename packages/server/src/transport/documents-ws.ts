@@ -21,12 +21,10 @@ import { FrameQueue } from '../connection/frame-queue.js'
 import type { FlushScheduler } from '../connection/outbound.js'
 import type { DocumentAccessPolicy } from '../documents/access.js'
 import type { DocumentPeer, LiveDocument } from '../documents/live-document.js'
+import { MESSAGE_HEADROOM_BYTES } from '../documents/messages.js'
 import type { OutgoingDocumentMessage } from '../documents/outgoing.js'
 import type { DocumentService } from '../documents/service.js'
 import type { ServerStats } from '../metrics.js'
-
-/** Room above `documents.maxUpdateBytes` for the message header, so the limit gets its code. */
-const FRAME_HEADROOM_BYTES = 64 * 1024
 
 export interface DocumentGatewayDependencies {
   options: ServerOptions
@@ -89,7 +87,7 @@ export class DocumentGateway {
       noServer: true,
       clientTracking: false,
       perMessageDeflate: false,
-      maxPayload: deps.options.documents.maxUpdateBytes + FRAME_HEADROOM_BYTES,
+      maxPayload: deps.options.documents.maxUpdateBytes + MESSAGE_HEADROOM_BYTES,
     })
     this.heartbeatTimer = setInterval(() => this.heartbeat(), deps.options.heartbeat.intervalMs)
     this.heartbeatTimer.unref()
@@ -171,7 +169,10 @@ export class DocumentGateway {
       peer.close(DocumentCloseCode.ProtocolError)
       return
     }
-    peer.document?.receive(peer, new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length))
+    const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length)
+    // A refusal closes the peer with its code, or (an update from a read-only client) is
+    // the silent drop y-websocket expects: nothing more to tell the client here.
+    peer.document?.receive(peer, bytes).catch(() => undefined)
   }
 
   /** One shared timer: a peer that did not answer the previous ping is terminated. */

@@ -34,6 +34,9 @@ class RequestConnection extends Connection {
   sendDirect(): boolean {
     return false
   }
+  sendFrame(): boolean {
+    return false
+  }
   close(): void {}
 }
 

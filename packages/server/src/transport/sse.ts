@@ -78,6 +78,11 @@ class SseConnection extends Connection {
     return true
   }
 
+  /** Documents need a WebSocket. */
+  sendFrame(): boolean {
+    return false
+  }
+
   /** The `$subscribed` event of one channel, which also moves the stream's id forward. */
   subscribed(result: SubscribeResult): void {
     const index = this.channels.indexOf(result.channel)

@@ -93,9 +93,14 @@ class WebSocketConnection extends Connection {
     this.enqueue(encodeTextFrame(JSON.stringify(message)))
   }
 
+  sendFrame(frame: Buffer): boolean {
+    this.enqueue(frame)
+    return !this.closing
+  }
+
   enqueue(frame: Buffer): void {
     if (this.closing) return
-    if (!this.frames.push(frame, this.gateway.maxQueueBytes)) {
+    if (!this.frames.push(frame, this.gateway.maxQueueBytes + this.extraQueueBytes)) {
       this.gateway.stats.slowConsumerDisconnects++
       this.close(CloseCode.SlowConsumer)
       return
@@ -228,6 +233,7 @@ export class WebSocketGateway {
         this.connections.delete(connection)
         this.deps.registry.remove(connection)
         this.deps.hub.disconnect(connection)
+        this.deps.requests.disconnected(connection)
         this.deps.functions.disconnected(connection)
       })
     })

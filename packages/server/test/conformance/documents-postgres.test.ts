@@ -5,12 +5,12 @@
  */
 import { describe, it } from 'node:test'
 import { PostgresDocumentStore } from '../../src/documents/store/postgres.js'
-import { PG_URL, postgresReachable, testSchema } from '../helpers/postgres.js'
+import { PG_URL, postgresUp, uniqueSchema } from '../helpers/postgres.js'
 import { documentStoreConformance } from './documents.js'
 
-if (await postgresReachable()) {
+if (postgresUp) {
   documentStoreConformance('postgres', async () => {
-    const schema = testSchema()
+    const schema = uniqueSchema()
     let store = await PostgresDocumentStore.open({ connectionString: PG_URL, schema })
     return {
       store,

@@ -4,9 +4,11 @@
  * Cluster started for this file.
  */
 import { after, before, describe } from 'node:test'
+import { Cluster } from 'ioredis'
 import { pino } from 'pino'
 import { DEFAULT_REDIS_OPTIONS, type RedisBrokerOptions } from '../../src/config/defaults.js'
 import { RedisBroker } from '../../src/broker/redis.js'
+import { RedisDocumentRelay } from '../../src/documents/relay/redis.js'
 import { RedisHistory } from '../../src/history/redis.js'
 import { RedisPresence } from '../../src/presence/redis.js'
 import { RedisRouter } from '../../src/router/redis.js'
@@ -21,6 +23,7 @@ import {
   type RedisClusterProcess,
 } from '../helpers/redis.js'
 import { brokerConformance } from './broker.js'
+import { documentRelayConformance } from './document-relay.js'
 import { historyConformance } from './history.js'
 import { presenceConformance } from './presence.js'
 import { routerConformance } from './router.js'
@@ -99,6 +102,29 @@ function suites(name: string, options: () => RedisBrokerOptions): void {
         b: new RedisRoomLeases(b.connections.commands, a.keys, 'b', LEASE_TTL_MS),
       },
       cleanup: async () => undefined,
+    }
+  })
+
+  documentRelayConformance(name, async () => {
+    const a = await open()
+    const b = await open()
+    // Standalone: the subscriber connection of node 2, killed by id to cut its link. Read
+    // before it subscribes to anything (a subscribed connection runs no other command).
+    const cluster = a.connections.commands instanceof Cluster
+    const subscriberId = cluster ? undefined : await b.connections.subscriber.client('ID')
+    const nodes: [RedisDocumentRelay, RedisDocumentRelay] = [
+      new RedisDocumentRelay(a.connections, a.keys, logger),
+      new RedisDocumentRelay(b.connections, a.keys, logger),
+    ]
+    return {
+      nodes,
+      dropLink:
+        subscriberId === undefined
+          ? undefined
+          : async () => {
+              await a.connections.commands.client('KILL', 'ID', String(subscriberId))
+            },
+      cleanup: async () => void (await Promise.all(nodes.map((n) => n.close()))),
     }
   })
 

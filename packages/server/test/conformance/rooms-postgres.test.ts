@@ -6,12 +6,12 @@
  */
 import { describe, it } from 'node:test'
 import { PostgresRoomStore } from '../../src/rooms/store/postgres.js'
-import { PG_URL, postgresReachable, testSchema } from '../helpers/postgres.js'
+import { PG_URL, postgresUp, uniqueSchema } from '../helpers/postgres.js'
 import { roomStoreConformance } from './room-store.js'
 
-if (await postgresReachable()) {
+if (postgresUp) {
   roomStoreConformance('postgres', async () => {
-    const schema = testSchema()
+    const schema = uniqueSchema()
     const open = () => PostgresRoomStore.open({ connectionString: PG_URL, schema })
     let store = await open()
     const peers: PostgresRoomStore[] = []

@@ -1,24 +1,20 @@
 /**
  * The server with `documents.store: "postgres"`: edits from y-websocket providers are in
- * PostgreSQL and a new server process reads them back. Skipped locally without PostgreSQL,
- * failing in CI (`CI=true`).
+ * PostgreSQL and a new server process reads them back; nodes starting together on a fresh
+ * database all open it. Skipped locally without PostgreSQL, failing in CI (`CI=true`).
  */
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { PostgresDocumentStore } from '../../src/documents/store/postgres.js'
 import { connectProvider, waitSynced, waitText } from '../helpers/documents.js'
-import { PG_URL, postgresSkipReason, testSchema } from '../helpers/postgres.js'
+import { PG_URL, dropSchema, skipWithoutPostgres, uniqueSchema } from '../helpers/postgres.js'
 import { startServer } from '../helpers/server.js'
 
-describe('documents on PostgreSQL', { skip: await postgresSkipReason() }, () => {
-  const schema = testSchema()
+describe('documents on PostgreSQL', { skip: skipWithoutPostgres() }, () => {
+  const schema = uniqueSchema()
   const config = { documents: { store: 'postgres', postgresUrl: PG_URL, postgresSchema: schema } }
 
-  after(async () => {
-    const store = await PostgresDocumentStore.open({ connectionString: PG_URL, schema })
-    await store.dropSchema()
-    await store.close()
-  })
+  after(() => dropSchema(schema))
 
   it('keeps edits in PostgreSQL across a server restart', async () => {
     let server = await startServer(config)
@@ -39,6 +35,24 @@ describe('documents on PostgreSQL', { skip: await postgresSkipReason() }, () => 
     } finally {
       reader.destroy()
       await server.stop()
+    }
+  })
+
+  it('opens on a fresh database when several nodes start at once', async () => {
+    const fresh = uniqueSchema()
+    try {
+      const opened = await Promise.allSettled(
+        [1, 2, 3, 4].map(() =>
+          PostgresDocumentStore.open({ connectionString: PG_URL, schema: fresh }),
+        ),
+      )
+      for (const store of opened) if (store.status === 'fulfilled') await store.value.close()
+      assert.deepEqual(
+        opened.map((store) => store.status),
+        ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'],
+      )
+    } finally {
+      await dropSchema(fresh)
     }
   })
 })

@@ -2,7 +2,7 @@
 import WebSocket from 'ws'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
-import { API_KEY, type TestServer } from './server.js'
+import { API_KEY } from './server.js'
 import { waitFor } from './wait.js'
 
 export interface TestProvider {
@@ -49,7 +49,7 @@ export async function waitText(provider: TestProvider, text: string, timeoutMs =
 }
 
 /** The Y.Text `t` of a document, read through the HTTP API. */
-export async function contentOf(server: TestServer, name: string): Promise<unknown> {
+export async function contentOf(server: { url: string }, name: string): Promise<unknown> {
   const response = await fetch(`${server.url}/v1/documents/${encodeURIComponent(name)}`, {
     headers: { Authorization: `Bearer ${API_KEY}` },
   })

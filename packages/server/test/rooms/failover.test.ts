@@ -10,8 +10,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { CloseCode } from '@switchboard/protocol'
 import { Redis } from 'ioredis'
-import pg from 'pg'
-import { PG_URL, postgresSkipReason, testSchema } from '../helpers/postgres.js'
+import { PG_URL, dropSchema, skipWithoutPostgres, uniqueSchema } from '../helpers/postgres.js'
 import { startChild, type ChildServer } from '../helpers/server.js'
 import { REDIS_URL, deleteKeys, skipWithoutRedis, uniquePrefix } from '../helpers/redis.js'
 import { tempDir } from '../helpers/tmp.js'
@@ -23,10 +22,10 @@ const LEASE_TTL_MS = 1_000
 
 describe(
   'a room moves when its node dies',
-  { skip: skipWithoutRedis() || (await postgresSkipReason()) },
+  { skip: skipWithoutRedis() || skipWithoutPostgres() },
   () => {
     const prefix = uniquePrefix()
-    const schema = testSchema()
+    const schema = uniqueSchema()
     const dir = tempDir('switchboard-room-failover-')
     const clients: TestClient[] = []
     const nodes: ChildServer[] = []
@@ -54,10 +53,7 @@ describe(
       const redis = new Redis(REDIS_URL)
       await deleteKeys(redis, prefix)
       redis.disconnect()
-      const client = new pg.Client({ connectionString: PG_URL })
-      await client.connect()
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-      await client.end()
+      await dropSchema(schema)
       dir.remove()
     })
 

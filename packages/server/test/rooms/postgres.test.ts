@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { PostgresRoomStore } from '../../src/rooms/store/postgres.js'
-import { PG_URL, postgresSkipReason, testSchema } from '../helpers/postgres.js'
+import { PG_URL, skipWithoutPostgres, uniqueSchema } from '../helpers/postgres.js'
 import { startServer } from '../helpers/server.js'
 import { tempDir } from '../helpers/tmp.js'
 import { waitFor } from '../helpers/wait.js'
@@ -28,9 +28,9 @@ export default class Score {
 }
 `
 
-describe('rooms on PostgreSQL', { skip: await postgresSkipReason() }, () => {
+describe('rooms on PostgreSQL', { skip: skipWithoutPostgres() }, () => {
   const dir = tempDir('switchboard-rooms-')
-  const schema = testSchema()
+  const schema = uniqueSchema()
   const config = {
     rooms: { dir: dir.dir, store: 'postgres', postgresUrl: PG_URL, postgresSchema: schema },
   }
