@@ -135,10 +135,12 @@ export class RoomHost {
     )
     admitted
       .catch((error: unknown) => {
+        if (error instanceof SwitchboardError && error.code === ErrorCode.NotFound) {
+          return CloseCode.ProtocolError
+        }
+        // Its lease could not be read (Redis unreachable): the client retries.
         this.deps.logger.warn({ err: error, room: key(target) }, 'room not available')
-        return error instanceof SwitchboardError && error.code === ErrorCode.NotFound
-          ? CloseCode.ProtocolError
-          : CloseCode.RoomMoved
+        return CloseCode.RoomMoved
       })
       .then((outcome) => {
         this.wss.handleUpgrade(request, socket, head, (ws) => {
