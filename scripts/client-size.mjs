@@ -57,7 +57,8 @@ const documents = await build({
 const documentsCode = documents.outputFiles[0].contents
 console.log(
   `@switchboard/client/yjs: ${kb(documentsCode.length)} minified, ` +
-    `${kb(gzipSync(documentsCode).length)} gzipped (the main entry included; yjs, y-protocols, lib0 left out)`,
+    `${kb(gzipSync(documentsCode).length)} gzipped ` +
+    '(the main entry included; yjs, y-protocols, lib0 left out)',
 )
 
 if (yjsInputs.length > 0) {
