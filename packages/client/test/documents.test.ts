@@ -9,6 +9,7 @@ import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, it } from 'node:test'
 import { WebSocket } from 'ws'
 import * as Y from 'yjs'
+import { LocalDocumentRelay } from '../../server/src/documents/relay/local.js'
 import { signedToken } from '../../server/test/helpers/tokens.js'
 import type { ClientOptions, WebSocketConstructor } from '../src/index.js'
 import { createClient, type DocumentClient, type DocumentProvider } from '../src/yjs/index.js'
@@ -169,6 +170,35 @@ describe('client.doc over a server', () => {
     const again = client.doc('sealed:doc')
     assert.notEqual(again, sealed, 'a refused document can be asked for again')
     again.destroy()
+  })
+})
+
+describe('client.doc when the server ends a document and asks to come back', () => {
+  let server: TestServer
+  let failSubscribes = 0
+
+  before(async () => {
+    // A relay that cannot subscribe at first: the node gives up the document and its clients
+    // are told to open it again (doc.closed, internal_error, reconnect: true).
+    const relay = new LocalDocumentRelay()
+    relay.subscribe = async () => {
+      if (failSubscribes-- > 0) throw new Error('relay unreachable')
+    }
+    server = await startServer({ auth: { anonymous: true } }, { documentRelay: relay })
+  })
+  afterEach(closeAll)
+  after(() => server.stop())
+
+  it('opens it again after a backoff delay and syncs', async () => {
+    const ann = docClient(server.url)
+    await waitFor(() => ann.state === 'connected', 'connected')
+    failSubscribes = 2
+    const a = ann.doc('flaky:doc')
+    a.doc.getText('t').insert(0, 'kept')
+    await a.whenSynced()
+    assert.equal(failSubscribes, -1, 'two attempts failed, the third opened it')
+    assert.equal(await serverText(server.url, 'flaky:doc'), 'kept')
+    assert.equal(a.closed, false)
   })
 })
 
