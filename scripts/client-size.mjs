@@ -2,7 +2,9 @@
  * Prints the size of @switchboard/client as an application ships it: bundled from the
  * package's build output with its one dependency (@switchboard/protocol), minified by
  * esbuild, then gzipped with node:zlib at the default level. `--metafile` lists the inputs
- * by their share of the minified bundle. Exits 1 above the 12 KB budget.
+ * by their share of the minified bundle. Exits 1 above the 12 KB budget, or when the main
+ * entry pulls in Yjs. Also prints `@switchboard/client/yjs` (its Yjs peers left out), which
+ * only applications using documents ship.
  */
 import { build } from 'esbuild'
 import { fileURLToPath } from 'node:url'
@@ -23,6 +25,9 @@ const result = await build({
   logLevel: 'silent',
 })
 const code = result.outputFiles[0].contents
+const yjsInputs = Object.keys(result.metafile.inputs).filter((path) =>
+  /node_modules\/(yjs|y-protocols|lib0)\//.test(path),
+)
 const gzipped = gzipSync(code).length
 
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`
@@ -37,5 +42,27 @@ if (process.argv.includes('--metafile')) {
   for (const [path, { bytesInOutput }] of rows) {
     console.log(`${String(bytesInOutput).padStart(7)}  ${path}`)
   }
+}
+const documents = await build({
+  entryPoints: [fileURLToPath(import.meta.resolve('@switchboard/client/yjs'))],
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  write: false,
+  external: ['yjs', 'y-protocols', 'lib0'],
+  logLevel: 'silent',
+})
+const documentsCode = documents.outputFiles[0].contents
+console.log(
+  `@switchboard/client/yjs: ${kb(documentsCode.length)} minified, ` +
+    `${kb(gzipSync(documentsCode).length)} gzipped ` +
+    '(the main entry included; yjs, y-protocols, lib0 left out)',
+)
+
+if (yjsInputs.length > 0) {
+  console.log(`the main entry must not bundle Yjs, but it includes ${yjsInputs.join(', ')}`)
+  process.exit(1)
 }
 if (gzipped > BUDGET_BYTES) process.exit(1)

@@ -8,7 +8,7 @@ import { Emitter } from './emitter.js'
 import { ClientErrorCode, SwitchboardError } from './errors.js'
 import type { ConnectionState } from './lifecycle.js'
 import { Outbox } from './outbox.js'
-import type { TransportKind } from './types.js'
+import type { ReplyBody, RequestFrame, TransportKind } from './types.js'
 import type { StateDetail, Upstream } from './upstream.js'
 
 export interface ClientEvents {
@@ -16,6 +16,11 @@ export interface ClientEvents {
   state: [state: ConnectionState, detail: StateDetail]
   /** A channel's subscription was refused; also emitted on the channel. */
   error: [error: SwitchboardError, channel: string]
+  /**
+   * A push the SDK does not read itself: `direct` (from a function or the management API),
+   * and the `doc` and `doc.closed` pushes that `@switchboard/client/yjs` reads.
+   */
+  push: [frame: Record<string, unknown>]
 }
 
 export class Client {
@@ -80,6 +85,16 @@ export class Client {
     return channel as unknown as Channel<T>
   }
 
+  /**
+   * Sends one request frame as it is (`{action, ...}`; the SDK sets `id`) and resolves with
+   * the reply's fields. Rejects with the server's code, or `disconnected` when not connected
+   * or when the connection is lost first: the request may or may not have run. Low level:
+   * for actions routed to functions, and for `@switchboard/client/yjs`.
+   */
+  request(frame: RequestFrame): Promise<ReplyBody> {
+    return this.upstream.request(frame)
+  }
+
   /** Connects, or reconnects after `close()`. Done by `createClient` unless `autoConnect`. */
   connect(): void {
     this.started = true
@@ -93,6 +108,7 @@ export class Client {
       message: (push) => this.channels.get(push.channel)?.handleMessage(push),
       presence: (push) => this.channels.get(push.channel)?.presence.apply(push),
       position: (channel) => this.channels.get(channel)?.position,
+      push: (frame) => this.emitter.emit('push', frame),
     })
     for (const channel of this.channels.values()) {
       if (channel.subscribed) this.upstream.subscribe(channel.name)

@@ -3,24 +3,12 @@
  * See docs/client.md.
  */
 import { Client } from './client.js'
-import { resolveOptions, type ClientOptions } from './options.js'
-import { Session } from './session.js'
-import { canShareConnection, SharedUpstream } from './shared/shared-upstream.js'
-import type { Upstream } from './upstream.js'
+import { buildClient } from './create.js'
+import type { ClientOptions } from './options.js'
 
 /** Creates a client; it connects at once unless `autoConnect` is false. */
 export function createClient(options: ClientOptions): Client {
-  const resolved = resolveOptions(options)
-  const upstream: Upstream =
-    resolved.shareConnection && canShareConnection()
-      ? new SharedUpstream(resolved, () => new Session(resolved))
-      : new Session(resolved)
-  const client = new Client(upstream, {
-    maxMessages: resolved.outboxMaxMessages,
-    maxBytes: resolved.outboxMaxBytes,
-  })
-  if (resolved.autoConnect) client.connect()
-  return client
+  return buildClient(options, (upstream, outbox) => new Client(upstream, outbox))
 }
 
 export { Client, type ClientEvents } from './client.js'

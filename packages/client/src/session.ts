@@ -207,6 +207,9 @@ export class Session implements Upstream {
       subscribed: (info) => {
         if (current() && this.channels.has(info.channel)) this.handler?.subscribed(info)
       },
+      push: (frame) => {
+        if (current()) this.handler?.push(frame)
+      },
       traffic: () => {
         if (!current()) return
         this.lastTrafficAt = Date.now()

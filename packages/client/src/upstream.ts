@@ -38,6 +38,8 @@ export interface UpstreamHandler {
   presence(push: PresencePush): void
   /** Where a (re)subscribe should resume the channel from. */
   position(channel: string): StreamPosition | undefined
+  /** A push the SDK does not read itself (`direct`, `doc`, `doc.closed`). */
+  push(frame: Record<string, unknown>): void
 }
 
 export interface Upstream {

@@ -15,6 +15,8 @@ import { isHostMessage, tabLockName, type HostMessage, type TabMessage } from '.
 
 export class ConnectionHost {
   private readonly tabsByChannel = new Map<string, Set<string>>()
+  /** Tabs holding each document open on the shared connection (`doc.open`, `doc.close`). */
+  private readonly tabsByDocument = new Map<string, Set<string>>()
   private readonly positions = new Map<string, StreamPosition>()
   private readonly bus: BroadcastChannel
   private closed = false
@@ -60,6 +62,7 @@ export class ConnectionHost {
     },
     presence: (push) => this.post({ t: 'presence', push }),
     position: (channel) => this.positions.get(channel),
+    push: (frame) => this.post({ t: 'push', frame }),
   }
 
   /**
@@ -99,7 +102,16 @@ export class ConnectionHost {
       case 'unsub':
         this.leave(message.channel, message.tab)
         return
-      case 'req':
+      case 'req': {
+        // One connection holds a document for every tab: it closes with the last of them.
+        const { action, doc } = message.frame
+        if (typeof doc === 'string' && action === 'doc.open') this.holdDocument(doc, message.tab)
+        if (typeof doc === 'string' && action === 'doc.close') {
+          if (this.releaseDocument(doc, message.tab)) {
+            this.post({ t: 'reply', tab: message.tab, rid: message.rid, body: {} })
+            return
+          }
+        }
         this.session.request(message.frame).then(
           (body) => this.post({ t: 'reply', tab: message.tab, rid: message.rid, body }),
           (error: SwitchboardError) => {
@@ -108,7 +120,22 @@ export class ConnectionHost {
           },
         )
         return
+      }
     }
+  }
+
+  private holdDocument(doc: string, tab: string): void {
+    const tabs = this.tabsByDocument.get(doc) ?? new Set()
+    this.tabsByDocument.set(doc, tabs.add(tab))
+  }
+
+  /** Forgets `tab` as a holder of `doc`; true while other tabs still hold it. */
+  private releaseDocument(doc: string, tab: string): boolean {
+    const tabs = this.tabsByDocument.get(doc)
+    tabs?.delete(tab)
+    if (tabs !== undefined && tabs.size > 0) return true
+    this.tabsByDocument.delete(doc)
+    return false
   }
 
   private join(channel: string, tab: string, since: StreamPosition | undefined): void {
@@ -146,6 +173,10 @@ export class ConnectionHost {
   private forget(tab: string): void {
     this.watched.delete(tab)
     for (const channel of [...this.tabsByChannel.keys()]) this.leave(channel, tab)
+    for (const doc of [...this.tabsByDocument.keys()]) {
+      if (!this.tabsByDocument.get(doc)!.has(tab) || this.releaseDocument(doc, tab)) continue
+      this.session.request({ action: 'doc.close', doc }).catch(() => undefined)
+    }
   }
 
   private leave(channel: string, tab: string): void {

@@ -37,6 +37,7 @@ export type HostMessage =
   | { t: 'message'; push: MessagePush }
   | { t: 'presence'; push: PresencePush }
   | { t: 'reply'; tab: string; rid: number; body?: ReplyBody; error?: WireError }
+  | { t: 'push'; frame: Record<string, unknown> }
 
 export function isHostMessage(message: TabMessage | HostMessage): message is HostMessage {
   return !('tab' in message) || message.t === 'subscribed' || message.t === 'reply'

@@ -186,6 +186,9 @@ export class SharedUpstream implements Upstream {
       case 'presence':
         if (this.channels.has(message.push.channel)) handler.presence(message.push)
         return
+      case 'push':
+        handler.push(message.frame)
+        return
       case 'reply': {
         if (message.tab !== this.tab) return
         const pending = this.pending.get(message.rid)

@@ -22,6 +22,8 @@ export interface TransportEvents {
    * reopened); `recovered: false` means publications were lost.
    */
   subscribed(result: SubscribedInfo): void
+  /** A push the SDK does not read itself (`direct`, `doc`, `doc.closed`), in stream order. */
+  push(frame: Record<string, unknown>): void
   /** Any bytes from the server, pings included: proof of life. */
   traffic(): void
   /** The server announced a shutdown and asks to come back after this delay, in ms. */

@@ -114,7 +114,10 @@ export class WebSocketTransport implements Transport {
           this.events?.reconnectAfter(frame.reconnectAfterMs)
         }
         return
+      case 'ping':
+        return
     }
+    if (typeof frame.type === 'string') this.events?.push(frame)
   }
 
   private end(code: number, reason: string): void {

@@ -52,6 +52,7 @@ const ENTRIES = {
   react: join(PAGES, 'react-app.ts'),
   worker: join(PAGES, 'worker.ts'),
   workerClient: join(PAGES, 'worker-client.ts'),
+  docs: join(PAGES, 'docs.ts'),
 }
 export type PageName = keyof typeof ENTRIES
 

@@ -37,6 +37,20 @@ export interface RequestHandlerDependencies {
   maxJsonDepth: number
 }
 
+const BUILTIN_ACTIONS = [
+  'subscribe',
+  'unsubscribe',
+  'publish',
+  'presence',
+  'history',
+  'ping',
+  'connect',
+  'refresh',
+  'doc.open',
+  'doc.message',
+  'doc.close',
+].join(', ')
+
 /** Sends one reply object to the client. */
 export type Reply = (reply: Record<string, unknown>) => void
 
@@ -189,9 +203,10 @@ export class RequestHandler {
         return
       }
     }
+    const unknown = `unknown action "${request.action}"`
     throw new SwitchboardError(
       ErrorCode.UnknownAction,
-      `unknown action "${request.action}"; built-in actions are subscribe, unsubscribe, publish, presence, history, ping, connect, refresh, doc.open, doc.message, doc.close, and no function takes it`,
+      `${unknown}; built-in actions are ${BUILTIN_ACTIONS}, and no function takes it`,
     )
   }
 

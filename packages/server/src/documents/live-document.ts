@@ -463,7 +463,10 @@ export class LiveDocument {
 
   private fail(error: unknown): void {
     if (this.gone) return
-    this.deps.logger.error({ err: error, document: this.name }, 'document store failed')
+    this.deps.logger.error(
+      { err: error, document: this.name },
+      'document failed (its store or relay): its clients reconnect and resync',
+    )
     for (const peer of this.peers.keys()) peer.close(CloseCode.InternalError)
     this.destroy()
   }

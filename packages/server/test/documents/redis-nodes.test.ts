@@ -107,7 +107,8 @@ describe('documents on two nodes sharing Redis and PostgreSQL', { skip }, () => 
     assert.equal(await contentOf(two, 'shared:notes'), text)
   })
 
-  it('a node opening the document later gets the persisted state plus in-flight updates', async () => {
+  const late = 'a node opening the document later gets the persisted state plus in-flight updates'
+  it(late, async () => {
     const [one, two] = nodes as [ChildServer, ChildServer]
     const a = open(one, 'shared:late')
     const b = open(two, 'shared:late')
