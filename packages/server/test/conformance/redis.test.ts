@@ -27,7 +27,7 @@ import { documentRelayConformance } from './document-relay.js'
 import { historyConformance } from './history.js'
 import { presenceConformance } from './presence.js'
 import { routerConformance } from './router.js'
-import { LEASE_TTL_MS, roomLeaseConformance } from './room-lease.js'
+import { roomLeaseConformance } from './room-lease.js'
 import { RedisRoomLeases } from '../../src/rooms/lease/redis.js'
 
 const logger = pino({ level: 'silent' })
@@ -97,10 +97,10 @@ function suites(name: string, options: () => RedisBrokerOptions): void {
     const a = await open()
     const b = await open()
     return {
-      nodes: {
-        a: new RedisRoomLeases(a.connections.commands, a.keys, 'a', LEASE_TTL_MS),
-        b: new RedisRoomLeases(b.connections.commands, a.keys, 'b', LEASE_TTL_MS),
-      },
+      nodes: (ttlMs) => ({
+        a: new RedisRoomLeases(a.connections.commands, a.keys, 'a', ttlMs),
+        b: new RedisRoomLeases(b.connections.commands, a.keys, 'b', ttlMs),
+      }),
       cleanup: async () => undefined,
     }
   })

@@ -5,25 +5,26 @@ import type { RoomLeases } from '../../src/ports/room-lease.js'
 import { setTimeout as delay } from 'node:timers/promises'
 
 export interface RoomLeaseFixture {
-  /** The leases of two nodes, `a` and `b`, sharing one lease store, with `ttlMs` 300. */
-  nodes: { a: RoomLeases; b: RoomLeases }
+  /** The leases of two nodes, `a` and `b`, sharing one lease store, with leases of `ttlMs`. */
+  nodes(ttlMs: number): { a: RoomLeases; b: RoomLeases }
   cleanup(): Promise<void>
 }
 
-export const LEASE_TTL_MS = 300
+export const LEASE_TTL_MS = 1_000
 
 export function roomLeaseConformance(name: string, create: () => Promise<RoomLeaseFixture>): void {
   describe(`room lease port: ${name}`, () => {
     let fixture: RoomLeaseFixture | undefined
     afterEach(async () => fixture?.cleanup())
 
-    async function open() {
+    /** Short leases, for the tests of expiry; long ones where expiry must not interfere. */
+    async function open(ttlMs = LEASE_TTL_MS) {
       fixture = await create()
-      return fixture.nodes
+      return fixture.nodes(ttlMs)
     }
 
     it('gives a free lease to the first node and shows it to the others', async () => {
-      const { a, b } = await open()
+      const { a, b } = await open(60_000)
       assert.equal(await a.holder('game/1'), undefined)
       const taken = await a.acquire('game/1')
       assert.equal(taken.holder, 'a')
@@ -34,7 +35,7 @@ export function roomLeaseConformance(name: string, create: () => Promise<RoomLea
     })
 
     it('lets exactly one of two racing nodes take a lease', async () => {
-      const { a, b } = await open()
+      const { a, b } = await open(60_000)
       const leases = await Promise.all(
         Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).acquire('race/1')),
       )
@@ -59,7 +60,7 @@ export function roomLeaseConformance(name: string, create: () => Promise<RoomLea
     })
 
     it('releases only for the holder with its fence, and never reuses a fence', async () => {
-      const { a, b } = await open()
+      const { a, b } = await open(60_000)
       const first = await a.acquire('game/1')
       await b.release('game/1', first.fence)
       await a.release('game/1', first.fence + 1)
