@@ -15,7 +15,7 @@ import { waitFor } from '../helpers/wait.js'
 import { TestClient } from '../helpers/ws-client.js'
 import { COUNTER, roomState } from './counter-room.js'
 
-const LEASE_TTL_MS = 1_000
+const LEASE_TTL_MS = 3_000
 
 describe('rooms relayed between two nodes on Redis', { skip: skipWithoutRedis() }, () => {
   let pair: Awaited<ReturnType<typeof startRedisPair>> | undefined

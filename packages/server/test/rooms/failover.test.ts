@@ -18,7 +18,7 @@ import { waitFor } from '../helpers/wait.js'
 import { TestClient } from '../helpers/ws-client.js'
 import { COUNTER, roomState } from './counter-room.js'
 
-const LEASE_TTL_MS = 1_000
+const LEASE_TTL_MS = 2_000
 
 describe(
   'a room moves when its node dies',
