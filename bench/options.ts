@@ -10,11 +10,16 @@ export interface BenchOptions {
   passes?: number
   /** Pin server and load generator to separate cores with taskset. */
   pin: boolean
+  /** Run the collaborative documents benchmark (`bench/documents/run.ts`) after the others. */
+  documents: boolean
 }
+
+/** The `--only` name of the collaborative documents benchmark, which runs as its own program. */
+export const DOCUMENTS = 'documents'
 
 export const USAGE = `usage: npm run bench -- [options]
   --quick               short windows, one pass (a smoke test, not a measurement)
-  --only <a,b>          scenarios: ${SCENARIO_NAMES.join(', ')}
+  --only <a,b>          scenarios: ${[...SCENARIO_NAMES, DOCUMENTS].join(', ')}
   --servers <a,b>       servers: ${SERVER_NAMES.join(', ')}
   --passes <n>          passes per measurement (median reported); default 2, 1 with --quick
   --no-pin              do not pin the processes with taskset
@@ -42,6 +47,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | null {
     scenarios: [...SCENARIO_NAMES],
     servers: [...SERVER_NAMES],
     pin: true,
+    documents: true,
   }
   for (let index = 0; index < argv.length; index++) {
     const flag = argv[index]
@@ -54,9 +60,16 @@ export function parseOptions(argv: readonly string[]): BenchOptions | null {
       case '--no-pin':
         options.pin = false
         break
-      case '--only':
-        options.scenarios = pickList(argv[++index], SCENARIO_NAMES, flag)
+      case '--only': {
+        const names = (argv[++index] ?? '').split(',').map((name) => name.trim())
+        options.documents = names.includes(DOCUMENTS)
+        const others = names.filter((name) => name !== DOCUMENTS)
+        options.scenarios =
+          others.length === 0 && options.documents
+            ? []
+            : pickList(others.join(','), SCENARIO_NAMES, flag)
         break
+      }
       case '--servers':
         options.servers = pickList(argv[++index], SERVER_NAMES, flag)
         break

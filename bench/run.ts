@@ -3,7 +3,7 @@
  * generator, and prints one table per measurement plus the targets. This file only orchestrates:
  * servers and the load generator are child processes pinned to separate cores.
  */
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import net from 'node:net'
 import os from 'node:os'
@@ -140,6 +140,8 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${renderScenario(scenario, plan, results[scenario])}\n`)
   }
 
+  if (options.documents) await runDocumentsBench(options)
+
   const targets = evaluateTargets(results)
   if (targets.length > 0) process.stdout.write(`\n${renderTargets(targets)}\n`)
   const written = writeResultsFile(RESULTS_FILE, {
@@ -153,6 +155,19 @@ async function main(): Promise<void> {
   })
   const elapsedSec = Math.round((performance.now() - startedAtMs) / 1000)
   log(`\nresults written to ${path.relative(process.cwd(), written)} (${elapsedSec} s)`)
+}
+
+/**
+ * The collaborative documents benchmark: its own program (Yjs clients beside Hocuspocus), run
+ * in this same `npm run bench` so that every figure comes from one run; it prints its tables.
+ */
+async function runDocumentsBench(options: BenchOptions): Promise<void> {
+  const args = ['--import', 'tsx', path.join(BENCH_DIR, 'documents', 'run.ts')]
+  if (options.quick) args.push('--quick')
+  if (!options.pin) args.push('--no-pin')
+  const child = spawn(process.execPath, args, { stdio: 'inherit' })
+  const [code] = (await once(child, 'exit')) as [number | null]
+  if (code !== 0) throw new Error(`the documents benchmark exited with ${code}`)
 }
 
 main().catch((error: unknown) => {
