@@ -9,14 +9,14 @@
  * Pub/sub message format (text): `p\n<offset>\n<epoch>\n<event>\n<data>` for a publication,
  * `j\n<member JSON>` and `l\n<member JSON>` for presence joins and leaves.
  */
-import { ErrorCode, type PresenceMember, type StreamPosition } from '@switchboard/protocol'
+import type { PresenceMember, StreamPosition } from '@switchboard/protocol'
 import type { Logger } from 'pino'
-import { SwitchboardError } from '../errors.js'
 import { RedisHistory } from '../history/redis.js'
 import type { Broker, BrokerHandler, BrokerPublishResult } from '../ports/broker.js'
 import type { AppendOptions, ReadOptions, ReadResult } from '../ports/history.js'
 import type { RedisConnections } from '../redis/connect.js'
 import type { RedisKeys } from '../redis/keys.js'
+import { requireRedis, unavailable } from '../redis/unavailable.js'
 import { ChannelSync } from './channel-sync.js'
 
 /** Delay before a failed catch-up read is tried again, in ms. */
@@ -211,13 +211,6 @@ export class RedisBroker implements Broker {
   }
 
   private guard(): void {
-    if (!this.redis.ready()) {
-      throw new SwitchboardError(ErrorCode.Unavailable, 'redis is unreachable; retry later')
-    }
+    requireRedis(this.redis)
   }
-}
-
-function unavailable(error: unknown): unknown {
-  if (error instanceof SwitchboardError) return error
-  return new SwitchboardError(ErrorCode.Unavailable, `redis: ${(error as Error).message}`)
 }

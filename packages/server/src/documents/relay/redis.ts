@@ -17,12 +17,11 @@
  * The node id lets a node drop its own messages, which Redis also delivers to their sender.
  */
 import { randomBytes } from 'node:crypto'
-import { ErrorCode } from '@switchboard/protocol'
 import type { Logger } from 'pino'
-import { SwitchboardError } from '../../errors.js'
 import type { DocumentRelay, DocumentRelayHandler } from '../../ports/documents.js'
 import type { RedisConnections } from '../../redis/connect.js'
 import type { RedisKeys } from '../../redis/keys.js'
+import { requireRedis, unavailable } from '../../redis/unavailable.js'
 
 const UPDATE = 0x75 // 'u'
 const AWARENESS = 0x61 // 'a'
@@ -181,13 +180,6 @@ export class RedisDocumentRelay implements DocumentRelay {
   }
 
   private guard(): void {
-    if (!this.redis.ready()) {
-      throw new SwitchboardError(ErrorCode.Unavailable, 'redis is unreachable; retry later')
-    }
+    requireRedis(this.redis)
   }
-}
-
-function unavailable(error: unknown): unknown {
-  if (error instanceof SwitchboardError) return error
-  return new SwitchboardError(ErrorCode.Unavailable, `redis: ${(error as Error).message}`)
 }
