@@ -40,12 +40,12 @@ describe('token renewal', () => {
     client.on('state', (state) => states.push(state))
     const received: number[] = []
     client.channel<number>('news').subscribe((m) => received.push(m.data))
-    await waitFor(() => client.state === 'connected', { message: 'connected' })
+    await waitFor(() => client.state === 'connected', 'connected')
 
     // Each token lives 2 s: without renewal the server would close the connection at 2 s.
     await new Promise((resolve) => setTimeout(resolve, 4_500))
     await publishHttp(server.url, 'news', 1)
-    await waitFor(() => received.length === 1, { message: 'the publication' })
+    await waitFor(() => received.length === 1, 'the publication')
     assert.ok(issued >= 3, `${issued} tokens issued`)
     assert.deepEqual(states, ['connecting', 'connected'], 'never disconnected')
   })

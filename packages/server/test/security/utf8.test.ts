@@ -19,7 +19,7 @@ async function post(url: string, body: Buffer, headers: Record<string, string> =
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...headers },
-    body,
+    body: new Uint8Array(body),
   })
   return { status: response.status, body: (await response.json()) as any }
 }
