@@ -12,6 +12,12 @@ import type { FlushScheduler, Flushable } from './outbound.js'
 export class FrameQueue implements Flushable {
   private frames: Buffer[] = []
   private bytes = 0
+  /**
+   * What the socket still held after the last write. It only shrinks until the next write, so
+   * the cap is checked against it, and the socket is asked again only when that check fails:
+   * one property read per refused frame instead of one per delivery.
+   */
+  private backlog = 0
 
   constructor(
     private readonly socket: Socket,
@@ -21,7 +27,10 @@ export class FrameQueue implements Flushable {
 
   /** Queues a frame; false, queueing nothing, when it would pass `maxQueueBytes`. */
   push(frame: Buffer, maxQueueBytes: number): boolean {
-    if (this.bytes + this.socket.writableLength + frame.length > maxQueueBytes) return false
+    if (this.bytes + this.backlog + frame.length > maxQueueBytes) {
+      this.backlog = this.socket.writableLength
+      if (this.bytes + this.backlog + frame.length > maxQueueBytes) return false
+    }
     this.frames.push(frame)
     this.bytes += frame.length
     if (this.frames.length === 1) this.scheduler.schedule(this)
@@ -37,6 +46,7 @@ export class FrameQueue implements Flushable {
     if (frames.length === 0 || !this.socket.writable) return
 
     this.socket.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames, bytes))
+    this.backlog = this.socket.writableLength
     this.stats.bytesSent += bytes
   }
 
