@@ -11,14 +11,14 @@ import type { WebSocketConstructor } from '../../src/index.js'
 import { createClient, type DocumentClient } from '../../src/yjs/index.js'
 import { connectionCount } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
-import { BrowserHarness, browserSkipReason } from './harness.js'
+import { BrowserHarness, chromiumSkipReason } from './harness.js'
 
 const read = (tab: Page) => tab.evaluate(() => (window as any).sb.text() as string)
 const type = (tab: Page, text: string) => tab.evaluate((t) => (window as any).sb.insert(t), text)
 const holds = (tab: Page) =>
   tab.evaluate(() => (window as any).sb.client.holdsConnection as boolean)
 
-describe('documents in tabs sharing a connection', { skip: browserSkipReason() }, () => {
+describe('documents in tabs sharing a connection', { skip: chromiumSkipReason() }, () => {
   let harness: BrowserHarness
   let tabs: Page[] = []
   let node: DocumentClient | undefined

@@ -4,7 +4,6 @@
  * on 127.0.0.1 (a secure context, so Web Locks exist) serving test pages and the pages'
  * bundles, built here with esbuild from the packages' build output.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import {
   createServer,
   request as httpRequest,
@@ -12,37 +11,14 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
+import { launchChromium, type Browser } from '../../../server/test/helpers/chromium.js'
 import { startServer, type TestServer } from '../helpers/server.js'
 
-/** Debian's chromium; `SWITCHBOARD_CHROMIUM` points elsewhere (e.g. to check the skip path). */
-export const CHROMIUM = process.env.SWITCHBOARD_CHROMIUM ?? '/usr/bin/chromium'
-
-const ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
-
-/**
- * Why the browser tests cannot run here, if they cannot; `undefined` when they can. With
- * `CI=true` a missing browser is a failure, not a skip, so the tests throw instead.
- */
-export function browserSkipReason(): string | undefined {
-  if (existsSync(CHROMIUM)) return undefined
-  const missing = `${CHROMIUM} not found (apt-get install chromium)`
-  if (process.env.CI === 'true') throw new Error(`${missing}: CI=true, so browser tests fail`)
-  return `${missing}: browser tests skipped`
-}
+export { chromiumSkipReason } from '../../../server/test/helpers/chromium.js'
 
 const PAGES = fileURLToPath(new URL('./pages/', import.meta.url))
 
@@ -106,9 +82,12 @@ export class BrowserHarness {
     private readonly pages: Server,
     /** The pages' origin; it also forwards `/sse` and `/client/request` to the server. */
     readonly pagesUrl: string,
-    readonly context: BrowserContext,
-    private readonly profile: string,
+    private readonly browser: Browser,
   ) {}
+
+  get context(): BrowserContext {
+    return this.browser.context
+  }
 
   static async start(serverConfig: Record<string, unknown> = {}): Promise<BrowserHarness> {
     const bundles = await bundlePages()
@@ -135,18 +114,11 @@ export class BrowserHarness {
 
     const server = await startServer(serverConfig)
     serverPort = server.port
-    const profile = mkdtempSync(join(tmpdir(), 'switchboard-chromium-'))
     try {
-      const context = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ARGS,
-      })
-      return new BrowserHarness(server, pages, pagesUrl, context, profile)
+      return new BrowserHarness(server, pages, pagesUrl, await launchChromium())
     } catch (error) {
       await server.stop()
       pages.close()
-      rmSync(profile, { recursive: true, force: true })
       throw error
     }
   }
@@ -164,10 +136,9 @@ export class BrowserHarness {
   }
 
   async stop(): Promise<void> {
-    await this.context.close().catch(() => undefined)
+    await this.browser.close()
     await this.server.stop()
     this.pages.closeAllConnections()
     await new Promise((resolve) => this.pages.close(resolve))
-    rmSync(this.profile, { recursive: true, force: true })
   }
 }

@@ -9,11 +9,11 @@ import type { Page } from 'playwright-core'
 import { closeClients, nodeClient } from '../helpers/client.js'
 import { publishHttp, subscriberCount } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
-import { BrowserHarness, browserSkipReason } from './harness.js'
+import { BrowserHarness, chromiumSkipReason } from './harness.js'
 
 const texts = (page: Page, list: string) => page.locator(`#${list} li`).allTextContents()
 
-describe('React hooks in Chromium', { skip: browserSkipReason() }, () => {
+describe('React hooks in Chromium', { skip: chromiumSkipReason() }, () => {
   let harness: BrowserHarness
 
   before(async () => {

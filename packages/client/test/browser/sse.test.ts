@@ -7,12 +7,12 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { connectionCount, historyData, publishHttp } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
-import { BrowserHarness, browserSkipReason } from './harness.js'
+import { BrowserHarness, chromiumSkipReason } from './harness.js'
 
 const numbers = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => from + i)
 
-describe('the SSE fallback in Chromium', { skip: browserSkipReason() }, () => {
+describe('the SSE fallback in Chromium', { skip: chromiumSkipReason() }, () => {
   let harness: BrowserHarness
 
   before(async () => {

@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core'
 import { connectionCount, historyData, publishHttp, subscriberCount } from '../helpers/server.js'
 import { token } from '../../../server/test/helpers/tokens.js'
 import { waitFor } from '../helpers/wait.js'
-import { BrowserHarness, browserSkipReason } from './harness.js'
+import { BrowserHarness, chromiumSkipReason } from './harness.js'
 
 interface TabState {
   received: number[]
@@ -36,7 +36,7 @@ function tabState(page: Page): Promise<TabState> {
 
 const numbers = (count: number) => Array.from({ length: count }, (_, i) => i + 1)
 
-describe('shared connection across tabs in Chromium', { skip: browserSkipReason() }, () => {
+describe('shared connection across tabs in Chromium', { skip: chromiumSkipReason() }, () => {
   let harness: BrowserHarness
   let tabs: Page[] = []
 

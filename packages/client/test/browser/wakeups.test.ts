@@ -7,9 +7,9 @@ import { after, before, describe, it } from 'node:test'
 import { NetworkProxy } from '../helpers/proxy.js'
 import { publishHttp } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
-import { BrowserHarness, browserSkipReason } from './harness.js'
+import { BrowserHarness, chromiumSkipReason } from './harness.js'
 
-describe('wake-ups in Chromium', { skip: browserSkipReason() }, () => {
+describe('wake-ups in Chromium', { skip: chromiumSkipReason() }, () => {
   let harness: BrowserHarness
   let proxy: NetworkProxy
 

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { publishHttp } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
-import { BrowserHarness, browserSkipReason } from './harness.js'
+import { BrowserHarness, chromiumSkipReason } from './harness.js'
 
-describe('a client in a Web Worker', { skip: browserSkipReason() }, () => {
+describe('a client in a Web Worker', { skip: chromiumSkipReason() }, () => {
   let harness: BrowserHarness
 
   before(async () => {

@@ -13,6 +13,7 @@ const ARGS = [
   '--no-sandbox',
   '--headless',
   '--disable-gpu',
+  '--disable-quic',
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
