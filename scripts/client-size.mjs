@@ -11,19 +11,23 @@ import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 
 const BUDGET_BYTES = 12 * 1024
-const entry = fileURLToPath(import.meta.resolve('@switchboard/client'))
 
-const result = await build({
-  entryPoints: [entry],
-  bundle: true,
-  minify: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2022',
-  write: false,
-  metafile: true,
-  logLevel: 'silent',
-})
+/** A package entry bundled, minified, as a browser application ships it. */
+function bundle(specifier, options = {}) {
+  return build({
+    entryPoints: [fileURLToPath(import.meta.resolve(specifier))],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+    ...options,
+  })
+}
+
+const result = await bundle('@switchboard/client', { metafile: true })
 const code = result.outputFiles[0].contents
 const yjsInputs = Object.keys(result.metafile.inputs).filter((path) =>
   /node_modules\/(yjs|y-protocols|lib0)\//.test(path),
@@ -43,16 +47,8 @@ if (process.argv.includes('--metafile')) {
     console.log(`${String(bytesInOutput).padStart(7)}  ${path}`)
   }
 }
-const documents = await build({
-  entryPoints: [fileURLToPath(import.meta.resolve('@switchboard/client/yjs'))],
-  bundle: true,
-  minify: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2022',
-  write: false,
+const documents = await bundle('@switchboard/client/yjs', {
   external: ['yjs', 'y-protocols', 'lib0'],
-  logLevel: 'silent',
 })
 const documentsCode = documents.outputFiles[0].contents
 console.log(
