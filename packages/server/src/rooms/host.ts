@@ -206,7 +206,7 @@ export class RoomHost {
     }
     if (m.type !== 'room.message' && m.type !== 'room.leave') return null
     const instance = this.instances.get(m.room)
-    const connection = [...(instance?.connections ?? [])].find((c) => c.id === m.id)
+    const connection = instance?.connections.get(m.id)
     if (instance === undefined || connection === undefined) {
       // The room stopped here: its relayed client must go where it runs now.
       if (m.type === 'room.message') {
@@ -223,7 +223,7 @@ export class RoomHost {
     clearInterval(this.timer)
     this.relay.close()
     for (const instance of this.instances.values()) {
-      for (const connection of instance.connections)
+      for (const connection of instance.connections.values())
         connection.close(CloseCode.ServerShutdown, closeReason[CloseCode.ServerShutdown])
       void this.deps.leases.release(key(instance), instance.fence).catch(() => undefined)
     }
@@ -253,7 +253,7 @@ export class RoomHost {
 
   private connect(instance: RoomInstance, connection: AnyRoomSocket): void {
     const { room, context } = instance
-    instance.connections.add(connection)
+    instance.connections.set(connection.id, connection)
     instance
       .run('onConnect', () => room.onConnect?.(connection, context))
       .catch(() => {
@@ -269,7 +269,8 @@ export class RoomHost {
   }
 
   private disconnected(instance: RoomInstance, connection: AnyRoomSocket): void {
-    if (!instance.connections.delete(connection)) return
+    if (instance.connections.get(connection.id) !== connection) return
+    instance.connections.delete(connection.id)
     const { room, context } = instance
     instance.run('onClose', () => room.onClose?.(connection, context)).catch(() => undefined)
   }
@@ -363,7 +364,7 @@ export class RoomHost {
     if (this.instances.get(room) !== instance) return
     this.instances.delete(room)
     this.deps.logger.warn({ room, why }, 'room lease lost; the room stops on this node')
-    for (const connection of instance.connections) {
+    for (const connection of instance.connections.values()) {
       connection.close(CloseCode.RoomMoved, closeReason[CloseCode.RoomMoved])
     }
     instance.connections.clear()

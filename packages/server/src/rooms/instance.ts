@@ -12,7 +12,8 @@ import { RoomStorageImpl } from './storage.js'
 import type { Room, RoomConnection, RoomContext } from './types.js'
 
 export class RoomInstance {
-  readonly connections = new Set<AnyRoomSocket>()
+  /** The room's connections, local and relayed, by id. */
+  readonly connections = new Map<string, AnyRoomSocket>()
   /** When the lease was last renewed, in ms. */
   leaseRenewedAt = Date.now()
   readonly context: RoomContext
@@ -43,14 +44,14 @@ export class RoomInstance {
           (options.exclude ?? []).map((entry) => (typeof entry === 'string' ? entry : entry.id)),
         )
         const text = typeof message === 'string' ? message : JSON.stringify(message)
-        for (const connection of connections) {
+        for (const connection of connections.values()) {
           if (excluded.has(connection.id)) continue
           if (options.tag !== undefined && !connection.tags.includes(options.tag)) continue
           connection.send(text)
         }
       },
       connections(tag) {
-        const all: RoomConnection[] = [...connections]
+        const all: RoomConnection[] = [...connections.values()]
         return tag === undefined ? all : all.filter((c) => c.tags.includes(tag))
       },
     }
