@@ -11,6 +11,7 @@ import { Cluster } from 'ioredis'
 import type { Logger } from 'pino'
 import type { NodeHandler, NodeMessage, NodeRouter } from '../ports/router.js'
 import type { RedisConnections } from '../redis/connect.js'
+import { InOrder } from '../redis/in-order.js'
 import type { RedisKeys } from '../redis/keys.js'
 import { PendingRequests, replyOf, type NodeReply } from './pending.js'
 import { replyValues, singleReply } from './replies.js'
@@ -29,8 +30,8 @@ export class RedisRouter implements NodeRouter {
   private readonly own: string
   private readonly all: string
   private readonly pending = new PendingRequests()
-  /** In a Cluster, per node, the last message on its way: the next one waits for it. */
-  private readonly sending = new Map<string, Promise<boolean>>()
+  /** In a Cluster, messages to one node go one at a time. */
+  private readonly inOrder = new InOrder()
   private readonly listener = (pubsub: string, message: string) => this.receive(pubsub, message)
   private readonly restore = () => {
     this.subscribe('subscribe').catch((error: unknown) => {
@@ -69,15 +70,7 @@ export class RedisRouter implements NodeRouter {
     const envelope: Envelope = { kind: 'message', from: this.nodeId, message }
     const pubsub = this.keys.node(nodeId)
     if (!(this.redis.commands instanceof Cluster)) return this.sendNow(pubsub, envelope)
-    // A Cluster client retries a command that met a connecting or moving shard later, so the
-    // next message could overtake it: in a Cluster, messages to one node go one at a time.
-    const previous = this.sending.get(nodeId) ?? Promise.resolve(true)
-    const sent = previous.then(() => this.sendNow(pubsub, envelope))
-    this.sending.set(nodeId, sent)
-    void sent.then(() => {
-      if (this.sending.get(nodeId) === sent) this.sending.delete(nodeId)
-    })
-    return sent
+    return this.inOrder.run(nodeId, () => this.sendNow(pubsub, envelope))
   }
 
   async request(nodeId: string, message: NodeMessage, timeoutMs: number): Promise<unknown> {

@@ -20,6 +20,7 @@ import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { DocumentRelay, DocumentRelayHandler } from '../../ports/documents.js'
 import type { RedisConnections } from '../../redis/connect.js'
+import { InOrder } from '../../redis/in-order.js'
 import type { RedisKeys } from '../../redis/keys.js'
 import { requireRedis, unavailable } from '../../redis/unavailable.js'
 
@@ -34,8 +35,8 @@ export class RedisDocumentRelay implements DocumentRelay {
   private readonly nodeId = randomBytes(NODE_ID_BYTES)
   private handler: DocumentRelayHandler | undefined
   private readonly documents = new Set<string>()
-  /** Per document, the last message sent or on its way: the next one waits for it. */
-  private readonly sending = new Map<string, Promise<void>>()
+  /** A document's messages go one at a time. */
+  private readonly inOrder = new InOrder()
   /** Whether the pub/sub connection was lost since the subscriptions were last restored. */
   private disconnected = false
   private closed = false
@@ -113,14 +114,7 @@ export class RedisDocumentRelay implements DocumentRelay {
 
   private publish(document: string, message: Buffer): Promise<void> {
     this.guard()
-    const previous = this.sending.get(document) ?? Promise.resolve()
-    const sent = previous.then(() => this.send(document, message))
-    const settled = sent.catch(() => undefined)
-    this.sending.set(document, settled)
-    void settled.then(() => {
-      if (this.sending.get(document) === settled) this.sending.delete(document)
-    })
-    return sent
+    return this.inOrder.run(document, () => this.send(document, message))
   }
 
   private async send(document: string, message: Buffer): Promise<void> {
