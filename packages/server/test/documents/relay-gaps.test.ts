@@ -9,9 +9,8 @@ import { after, before, describe, it } from 'node:test'
 import { RELAY_GAP_WAIT_MS } from '../../src/documents/live-document.js'
 import { MemoryDocumentRelayHub } from '../../src/documents/relay/memory.js'
 import type { DocumentRelay, DocumentRelayHandler } from '../../src/ports/documents.js'
-import { connectProvider, waitSynced, waitText, type TestProvider } from '../helpers/documents.js'
-import { startServer, type TestServer } from '../helpers/server.js'
-import { tempDir } from '../helpers/tmp.js'
+import { startRelayedNodes, waitSynced, waitText } from '../helpers/documents.js'
+import type { TestServer } from '../helpers/server.js'
 
 /** A relay endpoint that drops the updates it is told to drop, as a lost pub/sub message. */
 class LossyRelay implements DocumentRelay {
@@ -46,30 +45,18 @@ class LossyRelay implements DocumentRelay {
 }
 
 describe('documents across nodes when relayed updates are lost', () => {
-  const tmp = tempDir()
   const hub = new MemoryDocumentRelayHub()
   const lossy = new LossyRelay(hub.endpoint())
   const listening = new LossyRelay(hub.endpoint())
-  const providers: TestProvider[] = []
+  let cluster: Awaited<ReturnType<typeof startRelayedNodes>>
   let nodes: TestServer[] = []
-  const open = (node: TestServer, name: string) => {
-    const provider = connectProvider(node.port, name)
-    providers.push(provider)
-    return provider
-  }
+  const open = (node: TestServer, name: string) => cluster.open(node, name)
 
   before(async () => {
-    const config = { storage: 'sqlite', dataDir: tmp.dir }
-    nodes = [
-      await startServer(config, { documentRelay: lossy }),
-      await startServer(config, { documentRelay: listening }),
-    ]
+    cluster = await startRelayedNodes([lossy, listening])
+    nodes = cluster.nodes
   })
-  after(async () => {
-    for (const provider of providers) provider.destroy()
-    for (const node of nodes) await node.stop()
-    tmp.remove()
-  })
+  after(() => cluster?.stop())
 
   it('reloads from the store when a later update shows a gap in the clocks', async () => {
     const a = open(nodes[0]!, 'gaps:clock')

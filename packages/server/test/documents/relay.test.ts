@@ -6,34 +6,21 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { MemoryDocumentRelayHub } from '../../src/documents/relay/memory.js'
-import { connectProvider, waitSynced, waitText, type TestProvider } from '../helpers/documents.js'
-import { startServer, type TestServer } from '../helpers/server.js'
-import { tempDir } from '../helpers/tmp.js'
+import { startRelayedNodes, waitSynced, waitText } from '../helpers/documents.js'
+import type { TestServer } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
 
 describe('documents across two nodes over a relay', () => {
-  const tmp = tempDir()
   const hub = new MemoryDocumentRelayHub()
-  const providers: TestProvider[] = []
+  let cluster: Awaited<ReturnType<typeof startRelayedNodes>>
   let nodes: TestServer[] = []
-  const open = (node: TestServer, name: string) => {
-    const provider = connectProvider(node.port, name)
-    providers.push(provider)
-    return provider
-  }
+  const open = (node: TestServer, name: string) => cluster.open(node, name)
 
   before(async () => {
-    const config = { storage: 'sqlite', dataDir: tmp.dir }
-    nodes = [
-      await startServer(config, { documentRelay: hub.endpoint() }),
-      await startServer(config, { documentRelay: hub.endpoint() }),
-    ]
+    cluster = await startRelayedNodes([hub.endpoint(), hub.endpoint()])
+    nodes = cluster.nodes
   })
-  after(async () => {
-    for (const provider of providers) provider.destroy()
-    for (const node of nodes) await node.stop()
-    tmp.remove()
-  })
+  after(() => cluster?.stop())
 
   it('clients on two nodes converge and share awareness', async () => {
     const a = open(nodes[0]!, 'cluster:doc')

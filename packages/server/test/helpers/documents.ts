@@ -2,7 +2,9 @@
 import WebSocket from 'ws'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
-import { API_KEY } from './server.js'
+import type { DocumentRelay } from '../../src/ports/documents.js'
+import { API_KEY, startServer, type TestServer } from './server.js'
+import { tempDir } from './tmp.js'
 import { waitFor } from './wait.js'
 
 export interface TestProvider {
@@ -65,4 +67,34 @@ export async function postUpdate(server: { url: string }, name: string, update: 
     body: update as unknown as BodyInit,
   })
   return { status: response.status, body: (await response.json()) as any }
+}
+
+/**
+ * Servers sharing one SQLite database, each with one of `relays`, as the nodes of a cluster
+ * are joined by a broker. `open` connects a provider to a node; `stop` destroys the providers,
+ * stops the servers and removes the database.
+ */
+export async function startRelayedNodes(relays: DocumentRelay[]): Promise<{
+  nodes: TestServer[]
+  open(node: TestServer, name: string): TestProvider
+  stop(): Promise<void>
+}> {
+  const tmp = tempDir()
+  const config = { storage: 'sqlite', dataDir: tmp.dir }
+  const nodes: TestServer[] = []
+  for (const documentRelay of relays) nodes.push(await startServer(config, { documentRelay }))
+  const providers: TestProvider[] = []
+  return {
+    nodes,
+    open: (node, name) => {
+      const provider = connectProvider(node.port, name)
+      providers.push(provider)
+      return provider
+    },
+    stop: async () => {
+      for (const provider of providers) provider.destroy()
+      for (const node of nodes) await node.stop()
+      tmp.remove()
+    },
+  }
 }
