@@ -90,7 +90,7 @@ export class RoomRelay {
     const m = message as RoomMessage
     if (m.type === 'room.send') {
       const ws = this.relayed.get(m.id)?.ws
-      if (ws?.readyState === ws?.OPEN) ws?.send(m.text)
+      if (ws !== undefined && ws.readyState === ws.OPEN) ws.send(m.text)
       return true
     }
     if (m.type === 'room.close') {

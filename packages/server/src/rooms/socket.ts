@@ -62,7 +62,7 @@ export class RoomSocket extends RoomConnectionBase {
     id: string,
     user: string | undefined,
     info: unknown,
-    readonly ws: WebSocket,
+    private readonly ws: WebSocket,
   ) {
     super(id, user, info)
   }
